@@ -1,0 +1,91 @@
+// Public C++ API: load a model, inspect its inputs and outputs, run it.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "onnxi/error.h"
+#include "onnxi/tensor.h"
+
+namespace onnxi {
+
+struct SessionOptions {
+  int threads = 0;             // 0: one per core
+  bool optimize = true;        // graph rewrites (folding, fusion, NHWC layout)
+  std::string force_provider;  // "" (best available), "ref" or "xnnpack"
+  bool profile = false;        // record per-node timings (see Session::profile)
+};
+
+// An input or output as the model declares it. Dims < 0 are dynamic; dim_names holds
+// the symbolic name where there is one.
+struct IOInfo {
+  std::string name;
+  DType dtype = DType::Undefined;
+  bool has_shape = false;
+  std::vector<int64_t> shape;
+  std::vector<std::string> dim_names;
+};
+
+struct NodeProfile {
+  std::string name;
+  std::string op_type;
+  std::string provider;
+  Shape output_shape;
+  double flops = 0;             // per run, for Conv/Gemm/MatMul; 0 otherwise
+  std::vector<double> times_ms;  // one per profiled run
+};
+
+struct PlanStats {
+  size_t arena_bytes = 0;       // activation arena for the current input shapes
+  size_t weights_bytes = 0;     // constants held by the session
+  size_t nodes = 0;             // nodes executed per run
+  size_t transposes_inserted = 0;
+  size_t transposes_removed = 0;
+  std::map<std::string, size_t> rewrites;  // pass name -> number of rewrites
+};
+
+class Session {
+ public:
+  static std::unique_ptr<Session> from_file(const std::string& path, const SessionOptions& options = {});
+  static std::unique_ptr<Session> from_bytes(const void* data, size_t size, const SessionOptions& options = {},
+                                             const std::string& name = "<memory>");
+  ~Session();
+
+  const std::vector<IOInfo>& inputs() const;
+  const std::vector<IOInfo>& outputs() const;
+
+  // Runs with the named inputs; returns the requested outputs (all, in model order, when
+  // `output_names` is empty). Throws Error on a missing/unknown input or a dtype/shape
+  // that does not match the model's declaration.
+  std::vector<Tensor> run(const std::map<std::string, Tensor>& inputs,
+                          const std::vector<std::string>& output_names = {});
+
+  std::vector<NodeProfile> profile() const;
+  PlanStats plan_stats() const;
+
+  struct Impl;
+
+ private:
+  explicit Session(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// A summary of a model that does not need every op to be supported.
+struct ModelSummary {
+  std::string path;
+  int64_t ir_version = 0;
+  std::string producer;
+  std::map<std::string, int64_t> opsets;
+  std::vector<IOInfo> inputs, outputs;
+  std::map<std::string, size_t> op_histogram;  // "domain::op" or "op" -> count
+  size_t initializer_count = 0;
+  size_t initializer_bytes = 0;
+  // One entry per unsupported (domain, op, opset), e.g. "ai.onnx::Foo (opset 13)".
+  std::vector<std::string> unsupported;
+};
+
+ModelSummary summarize_model(const std::string& path);
+
+}  // namespace onnxi

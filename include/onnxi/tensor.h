@@ -1,0 +1,106 @@
+// Tensor: dtype, shape and storage. Storage is 64-byte aligned with tail padding so that
+// SIMD kernels (XNNPACK reads up to 16 bytes past the end) may over-read safely.
+// A tensor either owns its storage (shared between copies: copying a Tensor is cheap
+// and aliases) or views caller-owned memory.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "onnxi/dtype.h"
+#include "onnxi/error.h"
+
+namespace onnxi {
+
+using Shape = std::vector<int64_t>;
+
+// Bytes of tail padding every buffer gets beyond its last element.
+inline constexpr size_t kTensorTailPadding = 64;
+inline constexpr size_t kTensorAlignment = 64;
+
+// Number of elements; throws Error when a dim is negative or the product overflows
+// or exceeds `limit` elements.
+int64_t shape_numel(const Shape& shape, int64_t limit = INT64_MAX);
+std::string shape_to_string(const Shape& shape);
+
+class Tensor {
+ public:
+  Tensor() = default;
+  // Allocates zero-filled storage.
+  Tensor(DType dtype, Shape shape);
+  // Non-owning view of `data`, which must hold numel*dtype_size bytes (plus, for use
+  // with XNNPACK kernels, kTensorTailPadding readable bytes) and outlive the tensor.
+  static Tensor view(DType dtype, Shape shape, void* data);
+  // Scalar and vector helpers.
+  template <class T>
+  static Tensor from_vector(const std::vector<T>& values, Shape shape);
+  template <class T>
+  static Tensor scalar(T v) {
+    return from_vector<T>({v}, {});
+  }
+
+  bool defined() const { return dtype_ != DType::Undefined; }
+  DType dtype() const { return dtype_; }
+  const Shape& shape() const { return shape_; }
+  size_t rank() const { return shape_.size(); }
+  int64_t dim(size_t i) const { return shape_.at(i); }
+  int64_t numel() const { return numel_; }
+  size_t nbytes() const { return static_cast<size_t>(numel_) * dtype_size(dtype_); }
+  bool owns_storage() const { return static_cast<bool>(storage_); }
+
+  void* raw_data() { return data_; }
+  const void* raw_data() const { return data_; }
+
+  template <class T>
+  T* data() {
+    check_type(DTypeOf<T>::value);
+    return static_cast<T*>(data_);
+  }
+  template <class T>
+  const T* data() const {
+    check_type(DTypeOf<T>::value);
+    return static_cast<const T*>(data_);
+  }
+  // String tensors keep their elements here (data() is not used for them).
+  std::vector<std::string>& strings();
+  const std::vector<std::string>& strings() const;
+
+  // Same storage, new shape with the same element count.
+  Tensor reshaped(Shape shape) const;
+  // Deep copy into freshly allocated storage.
+  Tensor clone() const;
+
+ private:
+  void check_type(DType want) const;
+  DType dtype_ = DType::Undefined;
+  Shape shape_;
+  int64_t numel_ = 0;
+  std::shared_ptr<void> storage_;  // owns data_ when set
+  void* data_ = nullptr;
+  std::shared_ptr<std::vector<std::string>> strings_;
+};
+
+// Allocates `bytes` (+ tail padding) aligned to kTensorAlignment, zero-filled.
+std::shared_ptr<void> allocate_aligned(size_t bytes);
+
+template <class T>
+Tensor Tensor::from_vector(const std::vector<T>& values, Shape shape) {
+  Tensor t(DTypeOf<T>::value, std::move(shape));
+  if (static_cast<size_t>(t.numel()) != values.size())
+    throw Error(Stage::Usage, "from_vector: " + std::to_string(values.size()) +
+                                  " values do not fill shape " + shape_to_string(t.shape()));
+  if constexpr (std::is_same_v<T, std::string>) {
+    t.strings() = values;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    bool* d = t.data<bool>();
+    for (size_t i = 0; i < values.size(); ++i) d[i] = values[i];
+  } else {
+    T* d = t.data<T>();
+    for (size_t i = 0; i < values.size(); ++i) d[i] = values[i];
+  }
+  return t;
+}
+
+}  // namespace onnxi

@@ -1,0 +1,165 @@
+#include "runtime/kernel.h"
+
+#include <algorithm>
+
+namespace onnxi {
+
+// ---- AttributeReader ----
+
+const Attribute* AttributeReader::find(const std::string& name, Attribute::Kind kind) const {
+  const Attribute* a = node_.find_attribute(name);
+  if (a && a->kind != kind)
+    throw Error(Stage::Build, "attribute '" + name + "' has type " + attribute_kind_name(a->kind) +
+                                  ", expected " + attribute_kind_name(kind));
+  return a;
+}
+
+const Attribute& AttributeReader::require(const std::string& name, Attribute::Kind kind) const {
+  const Attribute* a = find(name, kind);
+  if (!a) throw Error(Stage::Build, "required attribute '" + name + "' is missing");
+  return *a;
+}
+
+int64_t AttributeReader::get_int(const std::string& name, int64_t def) const {
+  const Attribute* a = find(name, Attribute::Kind::Int);
+  return a ? a->i : def;
+}
+int64_t AttributeReader::get_int(const std::string& name) const { return require(name, Attribute::Kind::Int).i; }
+float AttributeReader::get_float(const std::string& name, float def) const {
+  const Attribute* a = find(name, Attribute::Kind::Float);
+  return a ? a->f : def;
+}
+float AttributeReader::get_float(const std::string& name) const {
+  return require(name, Attribute::Kind::Float).f;
+}
+std::string AttributeReader::get_string(const std::string& name, const std::string& def) const {
+  const Attribute* a = find(name, Attribute::Kind::String);
+  return a ? a->s : def;
+}
+std::string AttributeReader::get_string(const std::string& name) const {
+  return require(name, Attribute::Kind::String).s;
+}
+std::vector<int64_t> AttributeReader::get_ints(const std::string& name, std::vector<int64_t> def) const {
+  const Attribute* a = find(name, Attribute::Kind::Ints);
+  return a ? a->ints : def;
+}
+std::vector<float> AttributeReader::get_floats(const std::string& name, std::vector<float> def) const {
+  const Attribute* a = find(name, Attribute::Kind::Floats);
+  return a ? a->floats : def;
+}
+std::vector<std::string> AttributeReader::get_strings(const std::string& name,
+                                                      std::vector<std::string> def) const {
+  const Attribute* a = find(name, Attribute::Kind::Strings);
+  return a ? a->strings : def;
+}
+const Tensor* AttributeReader::get_tensor(const std::string& name) const {
+  const Attribute* a = find(name, Attribute::Kind::Tensor);
+  return a ? &a->t : nullptr;
+}
+const Graph* AttributeReader::get_graph(const std::string& name) const {
+  const Attribute* a = find(name, Attribute::Kind::Graph);
+  return a ? a->g.get() : nullptr;
+}
+
+// ---- InferContext / RunContext ----
+
+void InferContext::set_output(size_t i, DType dtype, Shape shape) {
+  if (i >= outputs_.size()) return;  // optional output not requested
+  for (int64_t d : shape)
+    if (d < 0) throw Error(Stage::Plan, "inferred output " + std::to_string(i) + " has a negative dimension " + shape_to_string(shape));
+  outputs_[i].dtype = dtype;
+  outputs_[i].shape_known = true;
+  outputs_[i].shape = std::move(shape);
+}
+
+void InferContext::set_output_dtype(size_t i, DType dtype) {
+  if (i >= outputs_.size()) return;
+  outputs_[i].dtype = dtype;
+  outputs_[i].shape_known = false;
+  outputs_[i].shape.clear();
+}
+
+const Tensor& RunContext::input(size_t i) const {
+  if (!has_input(i)) throw Error(Stage::Run, "input " + std::to_string(i) + " is missing");
+  return *inputs_[i];
+}
+
+Tensor& RunContext::output(size_t i) {
+  if (!has_output(i)) throw Error(Stage::Run, "output " + std::to_string(i) + " is not available");
+  return *outputs_[i];
+}
+
+void RunContext::set_output(size_t i, Tensor t) {
+  if (!has_output(i)) return;
+  *outputs_[i] = std::move(t);
+}
+
+// ---- registry ----
+
+KernelRegistry& KernelRegistry::global() {
+  static KernelRegistry r;
+  return r;
+}
+
+void KernelRegistry::add(KernelRegistration r) {
+  r.domain = canonical_domain(r.domain);
+  regs_.push_back(std::move(r));
+}
+
+std::vector<const KernelRegistration*> KernelRegistry::find(const std::string& domain,
+                                                            const std::string& op_type,
+                                                            int64_t opset) const {
+  std::string d = canonical_domain(domain);
+  std::vector<const KernelRegistration*> out;
+  for (const auto& r : regs_)
+    if (r.domain == d && r.op_type == op_type && opset >= r.since_version && opset <= r.until_version)
+      out.push_back(&r);
+  std::stable_sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->priority > b->priority; });
+  return out;
+}
+
+std::unique_ptr<Kernel> build_kernel(const BuildContext& ctx, const std::string& forced_provider) {
+  auto regs = KernelRegistry::global().find(ctx.node.domain, ctx.node.op_type, ctx.opset);
+  if (!forced_provider.empty()) {
+    for (auto* r : regs)
+      if (r->provider == forced_provider)
+        if (auto k = r->factory(ctx)) return k;
+    for (auto* r : regs)
+      if (r->provider == "ref")
+        if (auto k = r->factory(ctx)) return k;
+  }
+  for (auto* r : regs)
+    if (auto k = r->factory(ctx)) return k;
+  return nullptr;
+}
+
+detail::KernelRegistrar::KernelRegistrar(const char* domain, const char* op, int64_t since, int64_t until,
+                                         const char* provider, int priority, KernelFactory f) {
+  KernelRegistry::global().add({domain, op, since, until, provider, priority, std::move(f)});
+}
+
+// ---- helpers ----
+
+int64_t normalize_axis(int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= std::max<int64_t>(rank, 1))
+    throw Error(Stage::Build, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+  return axis < 0 ? axis + rank : axis;
+}
+
+Shape broadcast_shapes(const Shape& a, const Shape& b) {
+  size_t r = std::max(a.size(), b.size());
+  Shape out(r);
+  for (size_t i = 0; i < r; ++i) {
+    int64_t da = i < r - a.size() ? 1 : a[i - (r - a.size())];
+    int64_t db = i < r - b.size() ? 1 : b[i - (r - b.size())];
+    if (da == db || db == 1)
+      out[i] = da;
+    else if (da == 1)
+      out[i] = db;
+    else
+      throw Error(Stage::Run, "shapes " + shape_to_string(a) + " and " + shape_to_string(b) + " cannot be broadcast");
+  }
+  return out;
+}
+
+}  // namespace onnxi

@@ -1,0 +1,191 @@
+// The contract between the runtime and operator kernels.
+//
+// A kernel's life: build (factory reads attributes and validates, knowing input dtypes
+// and any constant inputs) -> infer (output dtypes and shapes, at plan time and again
+// when input shapes change) -> prepare (once per session: pack weights, create XNNPACK
+// operators) -> run (many times; no allocation on the hot path for planned outputs).
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "onnxi/tensor.h"
+#include "runtime/graph.h"
+
+typedef struct pthreadpool* pthreadpool_t;
+
+namespace onnxi {
+
+// What is known of a value ahead of running: dtype always, shape when static for the
+// current input shapes, and the value itself when it is a constant.
+struct ValueType {
+  DType dtype = DType::Undefined;
+  bool shape_known = false;
+  Shape shape;
+  const Tensor* constant = nullptr;
+};
+
+// Typed, checked access to a node's attributes. Wrong kinds and missing required
+// attributes throw Error(Stage::Build).
+class AttributeReader {
+ public:
+  explicit AttributeReader(const Node& node) : node_(node) {}
+  bool has(const std::string& name) const { return node_.find_attribute(name) != nullptr; }
+  int64_t get_int(const std::string& name, int64_t def) const;
+  int64_t get_int(const std::string& name) const;  // required
+  float get_float(const std::string& name, float def) const;
+  float get_float(const std::string& name) const;
+  std::string get_string(const std::string& name, const std::string& def) const;
+  std::string get_string(const std::string& name) const;
+  std::vector<int64_t> get_ints(const std::string& name, std::vector<int64_t> def = {}) const;
+  std::vector<float> get_floats(const std::string& name, std::vector<float> def = {}) const;
+  std::vector<std::string> get_strings(const std::string& name, std::vector<std::string> def = {}) const;
+  const Tensor* get_tensor(const std::string& name) const;  // nullptr when absent
+  const Graph* get_graph(const std::string& name) const;    // nullptr when absent
+
+ private:
+  const Attribute& require(const std::string& name, Attribute::Kind kind) const;
+  const Attribute* find(const std::string& name, Attribute::Kind kind) const;
+  const Node& node_;
+};
+
+struct SessionOptions;
+
+struct BuildContext {
+  const Node& node;
+  int64_t opset;
+  std::vector<ValueType> inputs;  // one per node input; dtype Undefined for omitted ones
+  const SessionOptions* options = nullptr;
+  AttributeReader attrs{node};
+
+  size_t num_inputs() const { return inputs.size(); }
+  size_t num_outputs() const { return node.outputs.size(); }
+  bool has_input(size_t i) const { return i < node.inputs.size() && !node.inputs[i].empty(); }
+  bool has_output(size_t i) const { return i < node.outputs.size() && !node.outputs[i].empty(); }
+  DType input_dtype(size_t i) const { return i < inputs.size() ? inputs[i].dtype : DType::Undefined; }
+  const Tensor* constant_input(size_t i) const { return i < inputs.size() ? inputs[i].constant : nullptr; }
+};
+
+class InferContext {
+ public:
+  InferContext(const std::vector<ValueType>& inputs, std::vector<ValueType>& outputs)
+      : inputs_(inputs), outputs_(outputs) {}
+  size_t num_inputs() const { return inputs_.size(); }
+  size_t num_outputs() const { return outputs_.size(); }
+  bool has_input(size_t i) const { return i < inputs_.size() && inputs_[i].dtype != DType::Undefined; }
+  DType input_dtype(size_t i) const { return has_input(i) ? inputs_[i].dtype : DType::Undefined; }
+  // nullptr when the shape is not known yet (or the input is omitted).
+  const Shape* input_shape(size_t i) const {
+    return has_input(i) && inputs_[i].shape_known ? &inputs_[i].shape : nullptr;
+  }
+  // The input's value, when known (constants at plan time; every input at run time).
+  const Tensor* input_value(size_t i) const { return has_input(i) ? inputs_[i].constant : nullptr; }
+  // Sets an output's dtype and shape.
+  void set_output(size_t i, DType dtype, Shape shape);
+  // Sets an output's dtype only: its shape depends on values not known yet.
+  void set_output_dtype(size_t i, DType dtype);
+
+ private:
+  const std::vector<ValueType>& inputs_;
+  std::vector<ValueType>& outputs_;
+};
+
+struct ThreadPool;
+
+class RunContext {
+ public:
+  RunContext(std::vector<const Tensor*> inputs, std::vector<Tensor*> outputs, pthreadpool_t pool)
+      : inputs_(std::move(inputs)), outputs_(std::move(outputs)), pool_(pool) {}
+  size_t num_inputs() const { return inputs_.size(); }
+  size_t num_outputs() const { return outputs_.size(); }
+  bool has_input(size_t i) const { return i < inputs_.size() && inputs_[i] && inputs_[i]->defined(); }
+  bool has_output(size_t i) const { return i < outputs_.size() && outputs_[i] != nullptr; }
+  const Tensor& input(size_t i) const;
+  // Pre-allocated with the shape infer() gave.
+  Tensor& output(size_t i);
+  // Replaces an output (for kernels whose output shape is only known while running).
+  void set_output(size_t i, Tensor t);
+  pthreadpool_t threadpool() const { return pool_; }
+
+ private:
+  std::vector<const Tensor*> inputs_;
+  std::vector<Tensor*> outputs_;
+  pthreadpool_t pool_;
+};
+
+struct PrepareContext {
+  pthreadpool_t threadpool = nullptr;
+  const SessionOptions* options = nullptr;
+};
+
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+  virtual void infer(InferContext& ctx) = 0;
+  virtual void prepare(PrepareContext&) {}
+  virtual void run(RunContext& ctx) = 0;
+  // Which implementation this is: "xnnpack", "ref", ... (shown by `onnxi profile`).
+  virtual const char* provider() const { return "ref"; }
+  // False for ops whose output must not be computed at load time (random generators).
+  virtual bool foldable() const { return true; }
+};
+
+// Kernel registry: (domain, op type, opset range, provider) -> factory. A factory may
+// return nullptr to say "this provider does not handle this configuration" (dtype,
+// rank, attribute); the next provider is tried. Factories throw Error for invalid nodes.
+using KernelFactory = std::function<std::unique_ptr<Kernel>(const BuildContext&)>;
+
+struct KernelRegistration {
+  std::string domain;  // "" for ai.onnx
+  std::string op_type;
+  int64_t since_version = 1;
+  int64_t until_version = INT64_MAX;  // inclusive
+  std::string provider;              // "xnnpack", "ref", ...
+  int priority = 0;                   // higher is tried first
+  KernelFactory factory;
+};
+
+class KernelRegistry {
+ public:
+  static KernelRegistry& global();
+  void add(KernelRegistration r);
+  // Registrations matching (domain, op, opset), best first.
+  std::vector<const KernelRegistration*> find(const std::string& domain, const std::string& op_type,
+                                              int64_t opset) const;
+  bool supports(const std::string& domain, const std::string& op_type, int64_t opset) const {
+    return !find(domain, op_type, opset).empty();
+  }
+  const std::vector<KernelRegistration>& all() const { return regs_; }
+
+ private:
+  std::vector<KernelRegistration> regs_;
+};
+
+// Builds a kernel for `ctx.node`: tries providers best first (or only `forced_provider`
+// when non-empty, falling back to "ref" when the forced one declines). Returns nullptr
+// when no registration exists or every provider declined.
+std::unique_ptr<Kernel> build_kernel(const BuildContext& ctx, const std::string& forced_provider);
+
+namespace detail {
+struct KernelRegistrar {
+  KernelRegistrar(const char* domain, const char* op, int64_t since, int64_t until, const char* provider,
+                  int priority, KernelFactory f);
+};
+}  // namespace detail
+
+#define ONNXI_CONCAT_INNER(a, b) a##b
+#define ONNXI_CONCAT(a, b) ONNXI_CONCAT_INNER(a, b)
+// Registers `factory` (a callable BuildContext -> unique_ptr<Kernel>) for ai.onnx or another
+// domain. Use priority 10 for xnnpack, 0 for ref.
+#define ONNXI_REGISTER_KERNEL(domain, op, since, until, provider, priority, factory) \
+  static ::onnxi::detail::KernelRegistrar ONNXI_CONCAT(onnxi_kernel_reg_, __COUNTER__)( \
+      domain, op, since, until, provider, priority, factory)
+
+// Common helpers for kernels.
+// Normalizes a possibly negative axis against `rank`; throws Error on out of range.
+int64_t normalize_axis(int64_t axis, int64_t rank);
+// Numpy-style broadcast of two shapes; throws Error when incompatible.
+Shape broadcast_shapes(const Shape& a, const Shape& b);
+
+}  // namespace onnxi

@@ -1,0 +1,98 @@
+#include "onnxi/tensor.h"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace onnxi {
+
+int64_t shape_numel(const Shape& shape, int64_t limit) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0) throw Error(Stage::Run, "negative dimension in shape " + shape_to_string(shape));
+    if (d != 0 && n > limit / d)
+      throw Error(Stage::Run, "shape " + shape_to_string(shape) + " has too many elements");
+    n *= d;
+  }
+  return n;
+}
+
+std::string shape_to_string(const Shape& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += ",";
+    s += std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+std::shared_ptr<void> allocate_aligned(size_t bytes) {
+  size_t total = bytes + kTensorTailPadding;
+  total = (total + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
+  void* p = std::aligned_alloc(kTensorAlignment, total);
+  if (!p) throw Error(Stage::Run, "out of memory allocating " + std::to_string(bytes) + " bytes");
+  std::memset(p, 0, total);
+  return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+}
+
+// Largest single tensor we will allocate (elements); larger shapes are an error rather
+// than an attempt that takes the machine down.
+static constexpr int64_t kMaxTensorBytes = int64_t(1) << 40;
+
+Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
+  numel_ = shape_numel(shape_);
+  if (dtype_ == DType::String) {
+    strings_ = std::make_shared<std::vector<std::string>>(static_cast<size_t>(numel_));
+    return;
+  }
+  size_t es = dtype_size(dtype_);
+  if (es == 0) throw Error(Stage::Run, "cannot allocate a tensor of type " + std::string(dtype_name(dtype_)));
+  if (numel_ > kMaxTensorBytes / static_cast<int64_t>(es))
+    throw Error(Stage::Run, "tensor of shape " + shape_to_string(shape_) + " is too large");
+  storage_ = allocate_aligned(static_cast<size_t>(numel_) * es);
+  data_ = storage_.get();
+}
+
+Tensor Tensor::view(DType dtype, Shape shape, void* data) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  t.numel_ = shape_numel(t.shape_);
+  if (dtype == DType::String) throw Error(Stage::Usage, "string tensors cannot view external memory");
+  t.data_ = data;
+  return t;
+}
+
+std::vector<std::string>& Tensor::strings() {
+  if (dtype_ != DType::String) check_type(DType::String);
+  return *strings_;
+}
+const std::vector<std::string>& Tensor::strings() const {
+  if (dtype_ != DType::String) check_type(DType::String);
+  return *strings_;
+}
+
+Tensor Tensor::reshaped(Shape shape) const {
+  Tensor t = *this;
+  int64_t n = shape_numel(shape);
+  if (n != numel_)
+    throw Error(Stage::Run, "cannot reshape " + shape_to_string(shape_) + " to " + shape_to_string(shape));
+  t.shape_ = std::move(shape);
+  return t;
+}
+
+Tensor Tensor::clone() const {
+  Tensor t(dtype_, shape_);
+  if (dtype_ == DType::String)
+    *t.strings_ = *strings_;
+  else if (nbytes())
+    std::memcpy(t.data_, data_, nbytes());
+  return t;
+}
+
+void Tensor::check_type(DType want) const {
+  if (want != dtype_)
+    throw Error(Stage::Run, "tensor holds " + std::string(dtype_name(dtype_)) + ", accessed as " +
+                                std::string(dtype_name(want)));
+}
+
+}  // namespace onnxi
