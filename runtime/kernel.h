@@ -129,6 +129,9 @@ class Kernel {
   virtual const char* provider() const { return "ref"; }
   // False for ops whose output must not be computed at load time (random generators).
   virtual bool foldable() const { return true; }
+  // False when only the input's shape and dtype are read (Shape, Size): the planner can
+  // then evaluate the node as soon as the shape is known, making later shapes static.
+  virtual bool needs_input_data(size_t /*input*/) const { return true; }
 };
 
 // Kernel registry: (domain, op type, opset range, provider) -> factory. A factory may

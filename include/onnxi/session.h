@@ -11,6 +11,8 @@
 
 namespace onnxi {
 
+struct Model;  // internal graph representation (runtime/graph.h)
+
 struct SessionOptions {
   int threads = 0;             // 0: one per core
   bool optimize = true;        // graph rewrites (folding, fusion, NHWC layout)
@@ -68,6 +70,7 @@ class Session {
   struct Impl;
 
  private:
+  friend std::unique_ptr<Session> make_session(Model model, const SessionOptions& options);
   explicit Session(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

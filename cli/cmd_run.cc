@@ -1,0 +1,222 @@
+// onnxi run MODEL [--input NAME=FILE ...] [--random] [--output-dir DIR] [--threads N] ...
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+
+#include "cli/commands.h"
+#include "onnxi/io.h"
+
+namespace onnxi::cli {
+
+namespace {
+
+struct RunOptions {
+  std::string model;
+  std::vector<std::string> inputs;
+  std::vector<std::string> compare;
+  bool random = false;
+  uint32_t seed = 0;
+  std::string output_dir;
+  int threads = 0;
+  int runs = 1;
+  bool no_optimize = false;
+  std::string provider;
+  int top = 5;
+  double max_rel_error = -1;
+};
+
+double elapsed_ms(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+Tensor random_tensor(const IOInfo& io, std::mt19937& rng) {
+  Shape shape;
+  for (int64_t d : io.shape) shape.push_back(d < 0 ? 1 : d);
+  Tensor t(io.dtype, shape);
+  std::normal_distribution<float> normal(0.f, 1.f);
+  std::uniform_int_distribution<int> small(0, 9);
+  switch (io.dtype) {
+    case DType::Float:
+      for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = normal(rng);
+      break;
+    case DType::Double:
+      for (int64_t i = 0; i < t.numel(); ++i) t.data<double>()[i] = normal(rng);
+      break;
+    case DType::Int64:
+      for (int64_t i = 0; i < t.numel(); ++i) t.data<int64_t>()[i] = small(rng);
+      break;
+    case DType::Int32:
+      for (int64_t i = 0; i < t.numel(); ++i) t.data<int32_t>()[i] = small(rng);
+      break;
+    case DType::Bool:
+      for (int64_t i = 0; i < t.numel(); ++i) t.data<bool>()[i] = small(rng) < 5;
+      break;
+    default:
+      throw Error(Stage::Usage, "--random cannot make inputs of type " + std::string(dtype_name(io.dtype)) +
+                                    " (input '" + io.name + "'); give it with --input");
+  }
+  return t;
+}
+
+// Value of element i as double, for printing and comparison.
+double element(const Tensor& t, int64_t i) {
+  switch (t.dtype()) {
+    case DType::Float: return t.data<float>()[i];
+    case DType::Double: return t.data<double>()[i];
+    case DType::Int64: return double(t.data<int64_t>()[i]);
+    case DType::Int32: return t.data<int32_t>()[i];
+    case DType::Int16: return t.data<int16_t>()[i];
+    case DType::Int8: return t.data<int8_t>()[i];
+    case DType::UInt8: return t.data<uint8_t>()[i];
+    case DType::UInt16: return t.data<uint16_t>()[i];
+    case DType::UInt32: return t.data<uint32_t>()[i];
+    case DType::UInt64: return double(t.data<uint64_t>()[i]);
+    case DType::Bool: return t.data<bool>()[i];
+    default: return std::nan("");
+  }
+}
+
+void print_output(const std::string& name, const Tensor& t, int top) {
+  std::printf("output %s: %s %s\n", name.c_str(), std::string(dtype_name(t.dtype())).c_str(),
+              shape_to_string(t.shape()).c_str());
+  if (t.dtype() == DType::String) return;
+  std::printf("  values:");
+  for (int64_t i = 0; i < std::min<int64_t>(t.numel(), 8); ++i) std::printf(" %.6g", element(t, i));
+  if (t.numel() > 8) std::printf(" ...");
+  std::printf("\n");
+  // Classifier output: [N, 1000] (or [1000]): top-K per item with softmax probabilities.
+  if (t.rank() >= 1 && t.shape().back() == 1000 && top > 0) {
+    const int64_t classes = 1000, items = t.numel() / classes;
+    for (int64_t b = 0; b < items; ++b) {
+      std::vector<std::pair<double, int64_t>> v;
+      double mx = -INFINITY;
+      for (int64_t c = 0; c < classes; ++c) mx = std::max(mx, element(t, b * classes + c));
+      double sum = 0;
+      for (int64_t c = 0; c < classes; ++c) {
+        double x = element(t, b * classes + c);
+        sum += std::exp(x - mx);
+        v.push_back({x, c});
+      }
+      std::partial_sort(v.begin(), v.begin() + top, v.end(), [](auto& a, auto& c) { return a.first > c.first; });
+      std::printf("  top-%d [%lld]:", top, static_cast<long long>(b));
+      for (int k = 0; k < top; ++k)
+        std::printf(" %lld (%.4f, p=%.4f)", static_cast<long long>(v[k].second), v[k].first,
+                    std::exp(v[k].first - mx) / sum);
+      std::printf("\n");
+    }
+  }
+}
+
+// Max abs difference and max |expected|; throws when shapes or types differ.
+std::pair<double, double> compare(const Tensor& got, const Tensor& want, const std::string& name) {
+  if (got.shape() != want.shape() || got.dtype() != want.dtype())
+    throw Error(Stage::Run, "output '" + name + "' is " + std::string(dtype_name(got.dtype())) +
+                                shape_to_string(got.shape()) + ", the reference is " +
+                                std::string(dtype_name(want.dtype())) + shape_to_string(want.shape()));
+  double max_diff = 0, max_ref = 0;
+  for (int64_t i = 0; i < got.numel(); ++i) {
+    double g = element(got, i), w = element(want, i);
+    max_diff = std::max(max_diff, std::fabs(g - w));
+    max_ref = std::max(max_ref, std::fabs(w));
+  }
+  return {max_diff, max_ref};
+}
+
+}  // namespace
+
+Command add_run(CLI::App& app) {
+  auto o = std::make_shared<RunOptions>();
+  app.add_option("model", o->model, "ONNX model file")->required();
+  app.add_option("-i,--input", o->inputs, "Input as NAME=FILE (.pb TensorProto or .npy); repeatable");
+  app.add_flag("--random", o->random, "Fill inputs not given with --input with seeded random values");
+  app.add_option("--seed", o->seed, "Seed for --random");
+  app.add_option("-o,--output-dir", o->output_dir, "Write each output to DIR/<name>.npy");
+  app.add_option("-t,--threads", o->threads, "Threads (default: one per core)")->check(CLI::Range(0, 1024));
+  app.add_option("-r,--runs", o->runs, "Timed runs after the first (latency median is printed)")
+      ->check(CLI::Range(1, 1000000));
+  app.add_flag("--no-optimize", o->no_optimize, "Run the graph as loaded, without rewrites");
+  app.add_option("--provider", o->provider, "Force a kernel provider where it applies: ref or xnnpack")
+      ->check(CLI::IsMember({"", "ref", "xnnpack"}));
+  app.add_option("--compare", o->compare, "Compare an output with a reference: NAME=FILE; repeatable");
+  app.add_option("--max-rel-error", o->max_rel_error,
+                 "With --compare: exit 1 when max abs diff / max |reference| exceeds this");
+  app.add_option("--top", o->top, "Classes shown for a 1000-class output")->check(CLI::Range(0, 1000));
+  app.footer(
+      "Examples:\n"
+      "  onnxi run models/resnet50/model.onnx --input input=models/resnet50/test_data_set_0/input_0.pb\n"
+      "  onnxi run model.onnx --random --runs 20 --threads 2\n"
+      "  onnxi run model.onnx -i x=x.npy --output-dir out/");
+  return [o]() {
+    SessionOptions so;
+    so.threads = o->threads;
+    so.optimize = !o->no_optimize;
+    so.force_provider = o->provider;
+    auto t0 = std::chrono::steady_clock::now();
+    auto session = Session::from_file(o->model, so);
+    double create_ms = elapsed_ms(t0);
+
+    std::map<std::string, Tensor> feeds;
+    for (const auto& spec : o->inputs) {
+      auto [name, file] = split_assignment(spec, "--input");
+      feeds[name] = read_tensor_file(file);
+    }
+    std::mt19937 rng(o->seed);
+    for (const auto& io : session->inputs()) {
+      if (feeds.count(io.name)) continue;
+      if (o->random) {
+        if (!io.has_shape) throw Error(Stage::Usage, "--random needs a declared shape for input '" + io.name + "'");
+        feeds[io.name] = random_tensor(io, rng);
+      }
+    }
+    for (const auto& [name, t] : feeds)
+      std::printf("input  %s: %s %s\n", name.c_str(), std::string(dtype_name(t.dtype())).c_str(),
+                  shape_to_string(t.shape()).c_str());
+
+    t0 = std::chrono::steady_clock::now();
+    std::vector<Tensor> outputs = session->run(feeds);
+    double first_ms = elapsed_ms(t0);
+    std::vector<double> times;
+    for (int r = 1; r < o->runs; ++r) {
+      t0 = std::chrono::steady_clock::now();
+      outputs = session->run(feeds);
+      times.push_back(elapsed_ms(t0));
+    }
+    const auto& outs = session->outputs();
+    for (size_t i = 0; i < outputs.size(); ++i) print_output(outs[i].name, outputs[i], o->top);
+
+    int status = 0;
+    for (const auto& spec : o->compare) {
+      auto [name, file] = split_assignment(spec, "--compare");
+      auto it = std::find_if(outs.begin(), outs.end(), [&](const IOInfo& io) { return io.name == name; });
+      if (it == outs.end()) throw Error(Stage::Usage, "--compare names unknown output '" + name + "'");
+      auto [diff, ref] = compare(outputs[it - outs.begin()], read_tensor_file(file), name);
+      double rel = ref > 0 ? diff / ref : diff;
+      bool ok = o->max_rel_error < 0 || rel <= o->max_rel_error;
+      std::printf("compare %s: max abs diff %.3g, max |reference| %.3g, relative %.3g%s\n", name.c_str(), diff, ref,
+                  rel, o->max_rel_error < 0 ? "" : ok ? " (ok)" : " (FAIL: above --max-rel-error)");
+      if (!ok) status = 1;
+    }
+    if (!o->output_dir.empty()) {
+      std::filesystem::create_directories(o->output_dir);
+      for (size_t i = 0; i < outputs.size(); ++i) {
+        std::string fname = outs[i].name;
+        std::replace_if(fname.begin(), fname.end(), [](char c) { return c == '/' || c == '\\' || c == ':'; }, '_');
+        write_npy((std::filesystem::path(o->output_dir) / (fname + ".npy")).string(), outputs[i]);
+      }
+    }
+    std::printf("session created in %.1f ms; first run %.2f ms", create_ms, first_ms);
+    if (!times.empty()) {
+      std::vector<double> sorted = times;
+      std::sort(sorted.begin(), sorted.end());
+      std::printf("; latency median %.2f ms (min %.2f, max %.2f) over %zu runs", sorted[sorted.size() / 2],
+                  sorted.front(), sorted.back(), sorted.size());
+    }
+    std::printf("\n");
+    return status;
+  };
+}
+
+}  // namespace onnxi::cli
