@@ -7,6 +7,7 @@
 #include <random>
 
 #include "cli/commands.h"
+#include "cli/tensor_util.h"
 #include "onnxi/io.h"
 
 namespace onnxi::cli {
@@ -61,30 +62,12 @@ Tensor random_tensor(const IOInfo& io, std::mt19937& rng) {
   return t;
 }
 
-// Value of element i as double, for printing and comparison.
-double element(const Tensor& t, int64_t i) {
-  switch (t.dtype()) {
-    case DType::Float: return t.data<float>()[i];
-    case DType::Double: return t.data<double>()[i];
-    case DType::Int64: return double(t.data<int64_t>()[i]);
-    case DType::Int32: return t.data<int32_t>()[i];
-    case DType::Int16: return t.data<int16_t>()[i];
-    case DType::Int8: return t.data<int8_t>()[i];
-    case DType::UInt8: return t.data<uint8_t>()[i];
-    case DType::UInt16: return t.data<uint16_t>()[i];
-    case DType::UInt32: return t.data<uint32_t>()[i];
-    case DType::UInt64: return double(t.data<uint64_t>()[i]);
-    case DType::Bool: return t.data<bool>()[i];
-    default: return std::nan("");
-  }
-}
-
 void print_output(const std::string& name, const Tensor& t, int top) {
   std::printf("output %s: %s %s\n", name.c_str(), std::string(dtype_name(t.dtype())).c_str(),
               shape_to_string(t.shape()).c_str());
   if (t.dtype() == DType::String) return;
   std::printf("  values:");
-  for (int64_t i = 0; i < std::min<int64_t>(t.numel(), 8); ++i) std::printf(" %.6g", element(t, i));
+  for (int64_t i = 0; i < std::min<int64_t>(t.numel(), 8); ++i) std::printf(" %.6g", element_as_double(t, i));
   if (t.numel() > 8) std::printf(" ...");
   std::printf("\n");
   // Classifier output: [N, 1000] (or [1000]): top-K per item with softmax probabilities.
@@ -93,10 +76,10 @@ void print_output(const std::string& name, const Tensor& t, int top) {
     for (int64_t b = 0; b < items; ++b) {
       std::vector<std::pair<double, int64_t>> v;
       double mx = -INFINITY;
-      for (int64_t c = 0; c < classes; ++c) mx = std::max(mx, element(t, b * classes + c));
+      for (int64_t c = 0; c < classes; ++c) mx = std::max(mx, element_as_double(t, b * classes + c));
       double sum = 0;
       for (int64_t c = 0; c < classes; ++c) {
-        double x = element(t, b * classes + c);
+        double x = element_as_double(t, b * classes + c);
         sum += std::exp(x - mx);
         v.push_back({x, c});
       }
@@ -118,7 +101,7 @@ std::pair<double, double> compare(const Tensor& got, const Tensor& want, const s
                                 std::string(dtype_name(want.dtype())) + shape_to_string(want.shape()));
   double max_diff = 0, max_ref = 0;
   for (int64_t i = 0; i < got.numel(); ++i) {
-    double g = element(got, i), w = element(want, i);
+    double g = element_as_double(got, i), w = element_as_double(want, i);
     max_diff = std::max(max_diff, std::fabs(g - w));
     max_ref = std::max(max_ref, std::fabs(w));
   }

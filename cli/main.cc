@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     commands[sub] = make(*sub);
   };
   add("run", "Run a model on inputs from files (or random ones) and print its outputs", onnxi::cli::add_run);
+  add("test", "Run ONNX backend-test directories and compare with their expected outputs", onnxi::cli::add_test);
   add("info", "Describe a model: versions, inputs/outputs, ops, unsupported ops", onnxi::cli::add_info);
   try {
     app.parse(argc, argv);
