@@ -14,6 +14,7 @@ using Command = std::function<int()>;
 Command add_run(CLI::App& app);
 Command add_info(CLI::App& app);
 Command add_test(CLI::App& app);
+Command add_bench(CLI::App& app);
 
 // Shared helpers.
 std::string format_shape(const std::vector<int64_t>& shape, const std::vector<std::string>& names = {});

@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   };
   add("run", "Run a model on inputs from files (or random ones) and print its outputs", onnxi::cli::add_run);
   add("test", "Run ONNX backend-test directories and compare with their expected outputs", onnxi::cli::add_test);
+  add("bench", "Time a model: session creation, latency percentiles, throughput, peak memory",
+      onnxi::cli::add_bench);
   add("info", "Describe a model: versions, inputs/outputs, ops, unsupported ops", onnxi::cli::add_info);
   try {
     app.parse(argc, argv);

@@ -1,0 +1,153 @@
+// onnxi bench MODEL: session creation, first run, latency distribution, throughput and
+// peak RSS. A benchmark: numbers are printed, never asserted.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "cli/commands.h"
+#include "cli/json.h"
+#include "onnxi/io.h"
+
+namespace onnxi::cli {
+
+namespace {
+
+struct BenchOptions {
+  std::string model;
+  int threads = 0;
+  int64_t batch = 1;
+  int warmup = 3;
+  int runs = 20;
+  std::vector<std::string> inputs;
+  std::string output_dir;
+  bool json = false;
+  bool no_optimize = false;
+  std::string provider;
+  uint32_t seed = 0;
+};
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Peak resident set size of this process in MB (VmHWM).
+double peak_rss_mb() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
+  return 0;
+}
+
+double percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(p * double(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+}  // namespace
+
+Command add_bench(CLI::App& app) {
+  auto o = std::make_shared<BenchOptions>();
+  app.add_option("model", o->model, "ONNX model file")->required();
+  app.add_option("-t,--threads", o->threads, "Threads (default: one per core)")->check(CLI::Range(0, 1024));
+  app.add_option("-b,--batch", o->batch, "Size of dynamic dims for random inputs (default 1)")
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 20));
+  app.add_option("-w,--warmup", o->warmup, "Untimed runs after the first (default 3)")->check(CLI::Range(0, 100000));
+  app.add_option("-r,--runs", o->runs, "Timed runs (default 20)")->check(CLI::Range(1, 1000000));
+  app.add_option("-i,--input", o->inputs, "Input as NAME=FILE (.pb or .npy); others are seeded random");
+  app.add_option("-o,--output-dir", o->output_dir, "Write the outputs of the last run to DIR/<name>.npy");
+  app.add_flag("--json", o->json, "Print one JSON document instead of the table");
+  app.add_flag("--no-optimize", o->no_optimize, "Run the graph as loaded, without rewrites");
+  app.add_option("--provider", o->provider, "Force a kernel provider: ref or xnnpack")
+      ->check(CLI::IsMember({"", "ref", "xnnpack"}));
+  app.add_option("--seed", o->seed, "Seed for random inputs");
+  app.footer(
+      "Examples:\n"
+      "  onnxi bench models/resnet50/model.onnx --threads 1\n"
+      "  onnxi bench models/resnet50/model.onnx --batch 8 --runs 50 --json");
+  return [o]() {
+    SessionOptions so;
+    so.threads = o->threads;
+    so.optimize = !o->no_optimize;
+    so.force_provider = o->provider;
+    auto t0 = std::chrono::steady_clock::now();
+    auto session = Session::from_file(o->model, so);
+    double create_ms = ms_since(t0);
+
+    std::map<std::string, Tensor> feeds;
+    for (const auto& spec : o->inputs) {
+      auto [name, file] = split_assignment(spec, "--input");
+      feeds[name] = read_tensor_file(file);
+    }
+    std::mt19937 rng(o->seed);
+    std::normal_distribution<float> normal(0.f, 1.f);
+    for (const auto& io : session->inputs()) {
+      if (feeds.count(io.name)) continue;
+      if (!io.has_shape) throw Error(Stage::Usage, "input '" + io.name + "' has no declared shape; give it with --input");
+      if (io.dtype != DType::Float)
+        throw Error(Stage::Usage, "input '" + io.name + "' is " + std::string(dtype_name(io.dtype)) +
+                                      "; only float32 inputs are made up, give it with --input");
+      Shape s;
+      for (int64_t d : io.shape) s.push_back(d < 0 ? o->batch : d);
+      Tensor t(DType::Float, s);
+      for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = normal(rng);
+      feeds[io.name] = t;
+    }
+    int64_t batch = 1;
+    if (!feeds.empty() && feeds.begin()->second.rank() > 0) batch = feeds.begin()->second.dim(0);
+
+    t0 = std::chrono::steady_clock::now();
+    std::vector<Tensor> outputs = session->run(feeds);
+    double first_ms = ms_since(t0);
+    for (int i = 0; i < o->warmup; ++i) session->run(feeds);
+    std::vector<double> times;
+    for (int i = 0; i < o->runs; ++i) {
+      t0 = std::chrono::steady_clock::now();
+      outputs = session->run(feeds);
+      times.push_back(ms_since(t0));
+    }
+    double mean = 0;
+    for (double t : times) mean += t / double(times.size());
+    double median = percentile(times, 0.5);
+    double rss = peak_rss_mb();
+    if (!o->output_dir.empty()) {
+      std::filesystem::create_directories(o->output_dir);
+      const auto& outs = session->outputs();
+      for (size_t i = 0; i < outputs.size(); ++i) {
+        std::string fname = outs[i].name;
+        std::replace_if(fname.begin(), fname.end(), [](char c) { return c == '/' || c == '\\' || c == ':'; }, '_');
+        write_npy((std::filesystem::path(o->output_dir) / (fname + ".npy")).string(), outputs[i]);
+      }
+    }
+    PlanStats st = session->plan_stats();
+    if (o->json) {
+      std::printf(
+          "{\"runtime\":\"onnxi\",\"version\":\"0.1.0\",\"model\":%s,\"threads\":%d,\"batch\":%lld,"
+          "\"create_ms\":%s,\"first_run_ms\":%s,\"latency_ms\":{\"min\":%s,\"median\":%s,\"p90\":%s,\"p99\":%s,"
+          "\"mean\":%s},\"throughput_ips\":%s,\"peak_rss_mb\":%s,\"runs\":%d,\"arena_mb\":%s,\"weights_mb\":%s}\n",
+          json_string(o->model).c_str(), o->threads, static_cast<long long>(batch), json_number(create_ms).c_str(),
+          json_number(first_ms).c_str(), json_number(percentile(times, 0)).c_str(), json_number(median).c_str(),
+          json_number(percentile(times, 0.9)).c_str(), json_number(percentile(times, 0.99)).c_str(),
+          json_number(mean).c_str(), json_number(double(batch) * 1000.0 / median).c_str(), json_number(rss).c_str(),
+          o->runs, json_number(st.arena_bytes / 1048576.0).c_str(), json_number(st.weights_bytes / 1048576.0).c_str());
+      return 0;
+    }
+    std::printf("model            %s\n", o->model.c_str());
+    std::printf("threads          %s\n", o->threads ? std::to_string(o->threads).c_str() : "all cores");
+    std::printf("batch            %lld\n", static_cast<long long>(batch));
+    std::printf("session create   %.1f ms\n", create_ms);
+    std::printf("first run        %.2f ms\n", first_ms);
+    std::printf("latency          min %.2f  median %.2f  p90 %.2f  p99 %.2f ms (%d runs)\n", percentile(times, 0),
+                median, percentile(times, 0.9), percentile(times, 0.99), o->runs);
+    std::printf("throughput       %.1f inferences/s\n", double(batch) * 1000.0 / median);
+    std::printf("memory           peak RSS %.1f MB, arena %.1f MB, weights %.1f MB\n", rss,
+                st.arena_bytes / 1048576.0, st.weights_bytes / 1048576.0);
+    return 0;
+  };
+}
+
+}  // namespace onnxi::cli
