@@ -1,6 +1,7 @@
 #include "runtime/graph.h"
 
 #include <queue>
+#include <set>
 #include <unordered_set>
 
 namespace onnxi {
@@ -31,6 +32,28 @@ int64_t Model::opset_for(const std::string& domain) const {
   return it == opsets.end() ? 0 : it->second;
 }
 
+std::vector<std::string> free_variables(const Graph& g) {
+  std::unordered_set<std::string> defined;
+  for (const auto& vi : g.inputs) defined.insert(vi.name);
+  for (const auto& [name, t] : g.initializers) defined.insert(name);
+  for (const auto& n : g.nodes)
+    for (const auto& o : n.outputs) defined.insert(o);
+  std::set<std::string> free;
+  for (const auto& n : g.nodes) {
+    for (const auto& in : n.inputs)
+      if (!in.empty() && !defined.count(in)) free.insert(in);
+    for (const auto& [an, a] : n.attributes) {
+      std::vector<const Graph*> subs;
+      if (a.g) subs.push_back(a.g.get());
+      for (const auto& sg : a.graphs) subs.push_back(sg.get());
+      for (const Graph* sg : subs)
+        for (const auto& v : free_variables(*sg))
+          if (!defined.count(v)) free.insert(v);
+    }
+  }
+  return {free.begin(), free.end()};
+}
+
 static std::string node_label(const Graph& g, size_t i) {
   const Node& n = g.nodes[i];
   return "node '" + (n.name.empty() ? "#" + std::to_string(i) : n.name) + "' (" + n.op_type + ")";
@@ -54,7 +77,9 @@ std::vector<size_t> topological_order(const Graph& g, const std::vector<std::str
   std::vector<std::vector<size_t>> consumers(g.nodes.size());
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     std::unordered_set<size_t> deps;
-    for (const auto& in : g.nodes[i].inputs) {
+    std::vector<std::string> uses = g.nodes[i].inputs;
+    uses.insert(uses.end(), g.nodes[i].implicit_inputs.begin(), g.nodes[i].implicit_inputs.end());
+    for (const auto& in : uses) {
       if (in.empty()) continue;
       auto it = producer.find(in);
       if (it != producer.end()) {

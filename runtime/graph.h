@@ -57,6 +57,9 @@ struct Node {
   std::vector<std::string> inputs;
   std::vector<std::string> outputs;
   std::map<std::string, Attribute> attributes;
+  // Values from enclosing scopes that this node's subgraphs read (filled in by the
+  // session); they follow the formal inputs in the kernel's input list.
+  std::vector<std::string> implicit_inputs;
 
   const Attribute* find_attribute(const std::string& n) const {
     auto it = attributes.find(n);
@@ -90,6 +93,10 @@ struct Model {
 
 // Normalizes "ai.onnx" to "" so both spellings of the default domain match.
 std::string canonical_domain(const std::string& domain);
+
+// Names a graph (and its nested subgraphs) reads without defining them: values it
+// captures from enclosing scopes. Sorted.
+std::vector<std::string> free_variables(const Graph& g);
 
 // Returns node indices in an order where every node comes after the producers of its
 // inputs. `outer_values` are names visible from enclosing graphs (for subgraphs).

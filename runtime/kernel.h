@@ -55,8 +55,14 @@ struct SessionOptions;
 struct BuildContext {
   const Node& node;
   int64_t opset;
-  std::vector<ValueType> inputs;  // one per node input; dtype Undefined for omitted ones
+  // One per node input (formal inputs, then node.implicit_inputs); dtype Undefined for
+  // omitted ones.
+  std::vector<ValueType> inputs;
+  // Options of the session, with thread_pool set to the pool it runs on; kernels that run
+  // subgraphs create their sessions with these.
   const SessionOptions* options = nullptr;
+  // Opset imports of the model (domain "" = ai.onnx), for subgraphs.
+  const std::map<std::string, int64_t>* opsets = nullptr;
   AttributeReader attrs{node};
 
   size_t num_inputs() const { return inputs.size(); }

@@ -7,12 +7,14 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <set>
 #include <unordered_map>
 
 #include "onnx/loader.h"
 #include "runtime/kernel.h"
 #include "runtime/passes/pass.h"
 #include "runtime/session_internal.h"
+#include "runtime/threadpool.h"
 
 namespace onnxi {
 
@@ -60,6 +62,9 @@ Error wrap(const std::exception& e, Stage stage, const ErrorContext& ctx) {
   return Error(stage, e.what(), ctx);
 }
 
+// Stands for the "shape" of a sequence or optional input in a plan's input shapes.
+const Shape kNonTensorShape = {-2};
+
 size_t padded(size_t bytes) {
   size_t b = bytes + kTensorTailPadding;
   return (b + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
@@ -80,6 +85,7 @@ struct Session::Impl {
   std::unordered_map<std::string, int> value_id;
   std::vector<Step> steps;
   bool built = false;
+  std::shared_ptr<ThreadPool> pool_owner;
   pthreadpool_t pool = nullptr;
   std::mutex mu;
 
@@ -95,7 +101,6 @@ struct Session::Impl {
 
   ~Impl() {
     steps.clear();  // kernels may hold XNNPACK operators using the pool
-    if (pool) pthreadpool_destroy(pool);
   }
 
   ErrorContext file_ctx() const {
@@ -125,10 +130,22 @@ struct Session::Impl {
     opsets = model.opsets;
     graph = model.graph;
     if (!graph) throw Error(Stage::Load, "model has no graph", file_ctx());
-    int threads = options.threads;
-    if (threads < 0) throw Error(Stage::Usage, "threads must be >= 0");
-    pool = pthreadpool_create(static_cast<size_t>(threads));
-    if (!pool) throw Error(Stage::Build, "cannot create the thread pool");
+    if (!options.thread_pool) options.thread_pool = make_thread_pool(options.threads);
+    pool_owner = options.thread_pool;
+    pool = pool_owner->get();
+    // Values that subgraphs capture from this scope become implicit inputs of their node,
+    // so ordering, lifetimes and the passes see those uses.
+    for (auto& n : graph->nodes) {
+      std::set<std::string> captured;
+      for (const auto& [an, a] : n.attributes) {
+        if (a.g)
+          for (auto& v : free_variables(*a.g)) captured.insert(v);
+        for (const auto& sg : a.graphs)
+          if (sg)
+            for (auto& v : free_variables(*sg)) captured.insert(v);
+      }
+      n.implicit_inputs.assign(captured.begin(), captured.end());
+    }
 
     // Declared inputs: graph inputs that are not initializers, or that are (then optional).
     for (const auto& vi : graph->inputs) {
@@ -171,7 +188,9 @@ struct Session::Impl {
       s.ctx.domain = n.domain;
       s.ctx.opset = s.opset;
       int step_index = static_cast<int>(steps.size());
-      for (const auto& in : n.inputs) {
+      std::vector<std::string> uses = n.inputs;
+      uses.insert(uses.end(), n.implicit_inputs.begin(), n.implicit_inputs.end());
+      for (const auto& in : uses) {
         if (in.empty()) {
           s.in.push_back(-1);
           continue;
@@ -245,7 +264,7 @@ struct Session::Impl {
       Step& s = steps[si];
       std::vector<ValueType> in = input_types(s);
       try {
-        BuildContext bctx{s.node, s.opset, in, &options};
+        BuildContext bctx{s.node, s.opset, in, &options, &opsets};
         s.kernel = build_kernel(bctx, options.force_provider);
       } catch (const std::exception& e) {
         throw wrap(e, Stage::Build, s.ctx);
@@ -324,7 +343,7 @@ struct Session::Impl {
     for (size_t i = 0; i < input_ids.size(); ++i) {
       ValueType& t = types[input_ids[i]];
       t.dtype = inputs_[i].dtype;
-      t.shape_known = i < shapes.size();
+      t.shape_known = i < shapes.size() && shapes[i] != kNonTensorShape;
       if (t.shape_known) t.shape = shapes[i];
     }
   }
@@ -359,7 +378,7 @@ struct Session::Impl {
     for (size_t i = 0; i < ins.size(); ++i) {
       if (!ins[i]) continue;
       vin[i].dtype = ins[i]->dtype();
-      vin[i].shape_known = true;
+      vin[i].shape_known = ins[i]->is_tensor();
       vin[i].shape = ins[i]->shape();
       vin[i].constant = ins[i];
     }
@@ -539,6 +558,10 @@ struct Session::Impl {
       }
       const Tensor& t = it->second;
       if (!t.defined()) throw Error(Stage::Run, "input '" + io.name + "' is an empty tensor handle", file_ctx());
+      if (!t.is_tensor()) {
+        shapes.push_back(kNonTensorShape);
+        continue;
+      }
       if (io.dtype != DType::Undefined && t.dtype() != io.dtype)
         throw Error(Stage::Run,
                     "input '" + io.name + "' has type " + std::string(dtype_name(t.dtype())) + ", the model expects " +

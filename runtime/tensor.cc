@@ -62,6 +62,31 @@ Tensor Tensor::view(DType dtype, Shape shape, void* data) {
   return t;
 }
 
+Tensor Tensor::sequence(DType elem_type, std::vector<Tensor> elements) {
+  Tensor t;
+  t.dtype_ = elem_type;
+  t.kind_ = Kind::Sequence;
+  t.elements_ = std::make_shared<std::vector<Tensor>>(std::move(elements));
+  return t;
+}
+
+Tensor Tensor::none(DType elem_type, Kind of) {
+  Tensor t;
+  t.dtype_ = elem_type;
+  t.kind_ = Kind::None;
+  t.none_of_ = of;
+  return t;
+}
+
+const std::vector<Tensor>& Tensor::elements() const {
+  if (kind_ != Kind::Sequence) throw Error(Stage::Run, "value is not a sequence");
+  return *elements_;
+}
+std::vector<Tensor>& Tensor::elements() {
+  if (kind_ != Kind::Sequence) throw Error(Stage::Run, "value is not a sequence");
+  return *elements_;
+}
+
 std::vector<std::string>& Tensor::strings() {
   if (dtype_ != DType::String) check_type(DType::String);
   return *strings_;
@@ -81,6 +106,12 @@ Tensor Tensor::reshaped(Shape shape) const {
 }
 
 Tensor Tensor::clone() const {
+  if (kind_ == Kind::None) return *this;
+  if (kind_ == Kind::Sequence) {
+    std::vector<Tensor> els;
+    for (const auto& e : *elements_) els.push_back(e.clone());
+    return sequence(dtype_, std::move(els));
+  }
   Tensor t(dtype_, shape_);
   if (dtype_ == DType::String)
     *t.strings_ = *strings_;
@@ -90,6 +121,9 @@ Tensor Tensor::clone() const {
 }
 
 void Tensor::check_type(DType want) const {
+  if (kind_ != Kind::Tensor)
+    throw Error(Stage::Run, std::string("value is a ") + (kind_ == Kind::Sequence ? "sequence" : "none optional") +
+                                ", not a tensor");
   if (want != dtype_)
     throw Error(Stage::Run, "tensor holds " + std::string(dtype_name(dtype_)) + ", accessed as " +
                                 std::string(dtype_name(want)));

@@ -13,11 +13,19 @@ namespace onnxi {
 
 struct Model;  // internal graph representation (runtime/graph.h)
 
+// A pool of worker threads; sessions given the same pool share its threads (runs are
+// then serialized on the pool, never oversubscribing the cores).
+class ThreadPool;
+// threads = 0: one per core.
+std::shared_ptr<ThreadPool> make_thread_pool(int threads = 0);
+int thread_pool_size(const ThreadPool& pool);
+
 struct SessionOptions {
   int threads = 0;             // 0: one per core
   bool optimize = true;        // graph rewrites (folding, fusion, NHWC layout)
   std::string force_provider;  // "" (best available), "ref" or "xnnpack"
   bool profile = false;        // record per-node timings (see Session::profile)
+  std::shared_ptr<ThreadPool> thread_pool;  // shared pool; when unset the session makes its own
 };
 
 // An input or output as the model declares it. Dims < 0 are dynamic; dim_names holds

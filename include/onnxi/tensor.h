@@ -41,7 +41,21 @@ class Tensor {
     return from_vector<T>({v}, {});
   }
 
-  bool defined() const { return dtype_ != DType::Undefined; }
+  // Non-tensor values (ONNX sequence and optional types) share this handle: a sequence
+  // holds element tensors (dtype() is the element type); an empty optional is "none".
+  enum class Kind : uint8_t { Tensor, Sequence, None };
+  static Tensor sequence(DType elem_type, std::vector<Tensor> elements);
+  static Tensor none(DType elem_type = DType::Undefined, Kind of = Kind::Tensor);
+  Kind kind() const { return kind_; }
+  bool is_tensor() const { return kind_ == Kind::Tensor; }
+  bool is_sequence() const { return kind_ == Kind::Sequence; }
+  bool is_none() const { return kind_ == Kind::None; }
+  // For a none optional: whether it stands for an optional tensor or sequence.
+  Kind none_of() const { return none_of_; }
+  const std::vector<Tensor>& elements() const;
+  std::vector<Tensor>& elements();
+
+  bool defined() const { return dtype_ != DType::Undefined || kind_ != Kind::Tensor; }
   DType dtype() const { return dtype_; }
   const Shape& shape() const { return shape_; }
   size_t rank() const { return shape_.size(); }
@@ -80,6 +94,9 @@ class Tensor {
   std::shared_ptr<void> storage_;  // owns data_ when set
   void* data_ = nullptr;
   std::shared_ptr<std::vector<std::string>> strings_;
+  Kind kind_ = Kind::Tensor;
+  Kind none_of_ = Kind::Tensor;
+  std::shared_ptr<std::vector<Tensor>> elements_;
 };
 
 // Allocates `bytes` (+ tail padding) aligned to kTensorAlignment, zero-filled.

@@ -28,6 +28,7 @@ class GraphIndex {
   int producer(const std::string& value) const;
   // Nodes consuming `value` (a node appears once per use).
   const std::vector<size_t>& consumers(const std::string& value) const;
+  // True for graph outputs and for values captured by subgraphs: names that must stay.
   bool is_graph_output(const std::string& value) const { return graph_outputs_.count(value) > 0; }
   const Tensor* initializer(const std::string& value) const;
   // A value name not used anywhere in the graph, starting with `base`.

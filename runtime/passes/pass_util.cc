@@ -19,6 +19,13 @@ GraphIndex::GraphIndex(const Graph& g) : g_(g) {
         consumers_[in].push_back(i);
         used_names_.insert(in);
       }
+    // Values captured by subgraphs keep their names (the subgraph refers to them by name):
+    // treat them like graph outputs.
+    for (const auto& in : g.nodes[i].implicit_inputs) {
+      consumers_[in].push_back(i);
+      used_names_.insert(in);
+      graph_outputs_.insert(in);
+    }
   }
   for (const auto& o : g.outputs) graph_outputs_.insert(o.name);
   for (const auto& i : g.inputs) used_names_.insert(i.name);
