@@ -108,7 +108,7 @@ def graph_io_names(model_path):
                     inputs.append(name(buf, gs, ge, 1))
                 elif gnum == 12:  # GraphProto.output
                     outputs.append(name(buf, gs, ge, 1))
-                elif gnum == 5 and len(inputs) > 0:  # initializer (TensorProto.name = 8), only for old-style models
+                elif gnum == 5:  # initializer (TensorProto.name = 8): old models list them as inputs too
                     inits.add(name(buf, gs, ge, 8))
     inputs = [n for n in inputs if n not in inits]
     return (inputs[0] if inputs else None), (outputs[0] if outputs else None)
@@ -135,7 +135,7 @@ def make_input(batch, seed, size=224):
     w[np.arange(size), lo] = 1 - frac
     w[np.arange(size), lo + 1] = frac
     coarse = rng.random((batch, 3, grid, grid))
-    img = np.einsum("ia,bcab,jb->bcij", w, coarse, w)
+    img = np.einsum("ia,ncab,jb->ncij", w, coarse, w)
     img += rng.normal(0.0, 0.05, img.shape)
     img = np.clip(img, 0.0, 1.0)
     mean = np.array([0.485, 0.456, 0.406]).reshape(1, 3, 1, 1)
