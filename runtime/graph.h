@@ -28,7 +28,8 @@ struct ValueInfo {
   DType dtype = DType::Undefined;
   bool has_shape = false;  // false: rank unknown
   std::vector<Dim> shape;
-  // "tensor" for plain tensors; "sequence"/"optional"/"map" for the others.
+  // "tensor" for plain tensors; "sparse_tensor"/"sequence"/"optional"/"map"/"opaque" for
+  // the others (see onnx/loader.h for what dtype and shape then describe).
   std::string kind = "tensor";
 };
 

@@ -1,0 +1,543 @@
+#include "onnx/tensor_proto.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <onnx/onnx-data_pb.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <filesystem>
+#include <utility>
+#include <vector>
+
+#include "onnxi/io.h"
+#include "runtime/file_util.h"
+
+namespace onnxi::detail {
+
+namespace fs = std::filesystem;
+
+static_assert(sizeof(bool) == 1, "bool tensors are stored one byte per element");
+
+namespace {
+
+// Names the tensor in every message and throws with the caller's stage and file.
+struct Reporter {
+  const TensorReadOptions& options;
+  std::string label;
+
+  [[noreturn]] void fail(const std::string& message) const {
+    ErrorContext ctx;
+    ctx.file = options.file;
+    throw Error(options.stage, printable(label + ": " + message), ctx);
+  }
+};
+
+std::string tensor_label(const std::string& kind, const std::string& name) {
+  return name.empty() ? "unnamed " + kind : kind + " '" + printable(name, 200) + "'";
+}
+
+std::string describe(DType dtype, const Shape& shape) {
+  return std::string(dtype_name(dtype)) + " " + shape_to_string(shape);
+}
+
+// Element count of `shape`, rejecting negative dims, overflow and tensors over the byte
+// limit. Checked before anything is allocated.
+int64_t checked_numel(const Shape& shape, DType dtype, const Reporter& r) {
+  for (int64_t d : shape)
+    if (d < 0) r.fail("negative dimension " + std::to_string(d) + " in dims " + shape_to_string(shape));
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d != 0 && n > INT64_MAX / d) r.fail("dims " + shape_to_string(shape) + " have too many elements");
+    n *= d;
+  }
+  int64_t limit = r.options.max_tensor_bytes;
+  size_t es = dtype_size(dtype);
+  if (es != 0 && n > limit / static_cast<int64_t>(es)) {
+    const int64_t ies = static_cast<int64_t>(es);
+    std::string size = n <= INT64_MAX / ies ? "is " + std::to_string(n * ies) + " bytes"
+                                            : "has " + std::to_string(n) + " elements";
+    r.fail(describe(dtype, shape) + " " + size + ", more than the limit of " + std::to_string(limit) +
+           " bytes");
+  }
+  return n;
+}
+
+DType checked_dtype(const onnx::TensorProto& p, const Reporter& r) {
+  if (!p.has_data_type() || p.data_type() == onnx::TensorProto::UNDEFINED) r.fail("data_type is not set");
+  auto dt = dtype_from_onnx(p.data_type());
+  if (!dt) r.fail("unsupported data_type " + std::to_string(p.data_type()));
+  return *dt;
+}
+
+// The typed field that holds values of `dtype`, and how many values one element takes.
+const char* typed_field_for(DType dtype, int* per_element) {
+  *per_element = 1;
+  switch (dtype) {
+    case DType::Float:
+      return "float_data";
+    case DType::Complex64:
+      *per_element = 2;
+      return "float_data";
+    case DType::Double:
+      return "double_data";
+    case DType::Complex128:
+      *per_element = 2;
+      return "double_data";
+    case DType::Int64:
+      return "int64_data";
+    case DType::UInt32:
+    case DType::UInt64:
+      return "uint64_data";
+    case DType::String:
+      return "string_data";
+    default:
+      return "int32_data";  // int8/16/32, uint8/16, bool, float16, bfloat16
+  }
+}
+
+struct FieldCount {
+  const char* name;
+  int64_t count;
+};
+
+std::vector<FieldCount> typed_field_counts(const onnx::TensorProto& p) {
+  return {{"float_data", p.float_data_size()},   {"int32_data", p.int32_data_size()},
+          {"string_data", p.string_data_size()}, {"int64_data", p.int64_data_size()},
+          {"double_data", p.double_data_size()}, {"uint64_data", p.uint64_data_size()}};
+}
+
+// Copies `src` into `dst`, checking every value fits the element type.
+template <class Dst, class Src>
+void fill_checked(Dst* dst, const google::protobuf::RepeatedField<Src>& src, const char* field, DType dtype,
+                  const Reporter& r) {
+  for (int i = 0; i < src.size(); ++i) {
+    Src v = src.Get(i);
+    if (!std::in_range<Dst>(v))
+      r.fail(std::string(field) + "[" + std::to_string(i) + "] = " + std::to_string(v) +
+             " is out of range for " + std::string(dtype_name(dtype)));
+    dst[i] = static_cast<Dst>(v);
+  }
+}
+
+// float16/bfloat16 bit patterns in int32_data: normally 0..65535; the sign-extended
+// form of an int16 is accepted too since some writers produce it.
+void fill_half_bits(uint16_t* dst, const google::protobuf::RepeatedField<int32_t>& src, DType dtype,
+                    const Reporter& r) {
+  for (int i = 0; i < src.size(); ++i) {
+    int32_t v = src.Get(i);
+    if (v < -32768 || v > 65535)
+      r.fail("int32_data[" + std::to_string(i) + "] = " + std::to_string(v) + " is not a " +
+             std::string(dtype_name(dtype)) + " bit pattern");
+    dst[i] = static_cast<uint16_t>(v & 0xffff);
+  }
+}
+
+template <class T>
+void fill_same(T* dst, const google::protobuf::RepeatedField<T>& src) {
+  if (src.size() > 0) std::memcpy(dst, src.data(), sizeof(T) * static_cast<size_t>(src.size()));
+}
+
+Tensor from_typed_fields(const onnx::TensorProto& p, DType dtype, const Shape& shape, int64_t numel,
+                         const Reporter& r) {
+  int per_element = 1;
+  const char* field = typed_field_for(dtype, &per_element);
+  int64_t have = 0;
+  for (const auto& f : typed_field_counts(p)) {
+    if (std::strcmp(f.name, field) == 0)
+      have = f.count;
+    else if (f.count > 0)
+      r.fail("stores its values in " + std::string(f.name) + ", but " + std::string(dtype_name(dtype)) +
+             " tensors use " + field);
+  }
+  int64_t want = numel * per_element;
+  if (have != want)
+    r.fail(std::string(field) + " has " + std::to_string(have) + " values, expected " + std::to_string(want) +
+           " for " + describe(dtype, shape));
+
+  Tensor t(dtype, shape);
+  void* d = t.raw_data();
+  switch (dtype) {
+    case DType::Float:
+    case DType::Complex64:
+      fill_same(static_cast<float*>(d), p.float_data());
+      break;
+    case DType::Double:
+    case DType::Complex128:
+      fill_same(static_cast<double*>(d), p.double_data());
+      break;
+    case DType::Int64:
+      fill_same(static_cast<int64_t*>(d), p.int64_data());
+      break;
+    case DType::Int32:
+      fill_same(static_cast<int32_t*>(d), p.int32_data());
+      break;
+    case DType::UInt64:
+      fill_same(static_cast<uint64_t*>(d), p.uint64_data());
+      break;
+    case DType::UInt32:
+      fill_checked(static_cast<uint32_t*>(d), p.uint64_data(), field, dtype, r);
+      break;
+    case DType::Int16:
+      fill_checked(static_cast<int16_t*>(d), p.int32_data(), field, dtype, r);
+      break;
+    case DType::UInt16:
+      fill_checked(static_cast<uint16_t*>(d), p.int32_data(), field, dtype, r);
+      break;
+    case DType::Int8:
+      fill_checked(static_cast<int8_t*>(d), p.int32_data(), field, dtype, r);
+      break;
+    case DType::UInt8:
+      fill_checked(static_cast<uint8_t*>(d), p.int32_data(), field, dtype, r);
+      break;
+    case DType::Float16:
+    case DType::BFloat16:
+      fill_half_bits(static_cast<uint16_t*>(d), p.int32_data(), dtype, r);
+      break;
+    case DType::Bool: {
+      bool* b = static_cast<bool*>(d);
+      for (int i = 0; i < p.int32_data_size(); ++i) b[i] = p.int32_data(i) != 0;
+      break;
+    }
+    case DType::String: {
+      auto& s = t.strings();
+      for (int i = 0; i < p.string_data_size(); ++i) s[static_cast<size_t>(i)] = p.string_data(i);
+      break;
+    }
+    case DType::Undefined:
+      r.fail("data_type is not set");
+  }
+  return t;
+}
+
+// Bytes that are not 0 or 1 would be invalid C++ bools; any non-zero byte means true.
+void normalize_bools(Tensor& t) {
+  if (t.dtype() != DType::Bool) return;
+  auto* p = static_cast<unsigned char*>(t.raw_data());
+  for (int64_t i = 0; i < t.numel(); ++i) p[i] = p[i] != 0;
+}
+
+// True when `full` is `base` or lies below it (component-wise, so /a/bc is not in /a/b).
+bool is_within(const fs::path& base, const fs::path& full) {
+  auto parts = [](const fs::path& p) {
+    std::vector<std::string> out;
+    for (const auto& c : p)
+      if (!c.empty() && c != ".") out.push_back(c.string());
+    return out;
+  };
+  auto b = parts(base), f = parts(full);
+  return f.size() >= b.size() && std::equal(b.begin(), b.end(), f.begin());
+}
+
+// Parses a non-negative decimal integer (the only form external_data offsets take).
+bool parse_size(const std::string& s, uint64_t* out) {
+  if (s.empty() || s.size() > 19) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+Tensor from_external_data(const onnx::TensorProto& p, DType dtype, const Shape& shape, int64_t numel,
+                          const Reporter& r) {
+  if (r.options.external_base_dir.empty())
+    r.fail(
+        "uses external data, which cannot be resolved without the model's directory "
+        "(load the model from its file, or give a base directory)");
+  if (dtype == DType::String) r.fail("string tensors cannot be stored as external data");
+  if (p.has_raw_data()) r.fail("has both raw_data and external data");
+  std::string location;
+  uint64_t offset = 0, length = 0;
+  bool has_location = false, has_offset = false, has_length = false;
+  for (const auto& kv : p.external_data()) {
+    const std::string& key = kv.key();
+    if (key == "location") {
+      if (has_location) r.fail("external_data has 'location' twice");
+      has_location = true;
+      location = kv.value();
+    } else if (key == "offset") {
+      if (has_offset) r.fail("external_data has 'offset' twice");
+      has_offset = true;
+      if (!parse_size(kv.value(), &offset))
+        r.fail("external data offset '" + kv.value() + "' is not a non-negative integer");
+    } else if (key == "length") {
+      if (has_length) r.fail("external_data has 'length' twice");
+      has_length = true;
+      if (!parse_size(kv.value(), &length))
+        r.fail("external data length '" + kv.value() + "' is not a non-negative integer");
+    }
+    // Other keys ("checksum", ...) carry nothing needed to read the data.
+  }
+  if (location.empty()) r.fail("external data has no 'location'");
+
+  fs::path rel(location);
+  if (rel.is_absolute() || rel.has_root_name() || rel.has_root_directory())
+    r.fail("external data location '" + location +
+           "' is an absolute path; it must be relative to the model's directory");
+  for (const auto& part : rel)
+    if (part == "..") r.fail("external data location '" + location + "' may not contain '..'");
+
+  fs::path full;
+  try {
+    fs::path base = fs::weakly_canonical(fs::absolute(r.options.external_base_dir));
+    full = fs::weakly_canonical(base / rel);
+    if (!is_within(base, full))
+      r.fail("external data location '" + location + "' resolves to '" + full.string() +
+             "', outside the model's directory");
+  } catch (const fs::filesystem_error& e) {
+    r.fail("cannot resolve external data location '" + location + "': " + e.code().message());
+  }
+  std::error_code ec;
+  if (!fs::exists(full, ec)) r.fail("external data file '" + location + "' does not exist");
+
+  size_t expected = static_cast<size_t>(numel) * dtype_size(dtype);
+  uint64_t file_size = 0;
+  try {
+    file_size = regular_file_size(full.string(), r.options.stage);
+  } catch (const Error& e) {
+    r.fail("external data file '" + location + "': " + e.message());
+  }
+  if (offset > file_size)
+    r.fail("external data offset " + std::to_string(offset) + " is beyond the end of '" + location + "' (" +
+           std::to_string(file_size) + " bytes)");
+  if (!has_length) length = file_size - offset;  // the rest of the file
+  if (length != expected)
+    r.fail("external data has " + std::to_string(length) + " bytes, expected " + std::to_string(expected) +
+           " for " + describe(dtype, shape));
+  if (length > file_size - offset)
+    r.fail("external data range of " + std::to_string(length) + " bytes at offset " + std::to_string(offset) +
+           " is beyond the end of '" + location + "' (" + std::to_string(file_size) + " bytes)");
+
+  Tensor t(dtype, shape);
+  try {
+    read_file_range(full.string(), offset, expected, t.raw_data(), r.options.stage);
+  } catch (const Error& e) {
+    r.fail("external data file '" + location + "': " + e.message());
+  }
+  little_endian_to_host(t.raw_data(), expected, dtype);
+  normalize_bools(t);
+  return t;
+}
+
+Tensor convert(const onnx::TensorProto& p, const Reporter& r) {
+  if (p.has_segment()) r.fail("segmented tensors are not supported");
+  DType dtype = checked_dtype(p, r);
+  Shape shape(p.dims().begin(), p.dims().end());
+  int64_t numel = checked_numel(shape, dtype, r);
+
+  if (p.data_location() == onnx::TensorProto::EXTERNAL) return from_external_data(p, dtype, shape, numel, r);
+  if (p.external_data_size() > 0) r.fail("has external_data entries but data_location is not EXTERNAL");
+
+  if (p.has_raw_data()) {
+    if (dtype == DType::String) r.fail("string tensors cannot use raw_data; they use string_data");
+    for (const auto& f : typed_field_counts(p))
+      if (f.count > 0) r.fail("has both raw_data and " + std::string(f.name));
+    size_t expected = static_cast<size_t>(numel) * dtype_size(dtype);
+    if (p.raw_data().size() != expected)
+      r.fail("raw_data has " + std::to_string(p.raw_data().size()) + " bytes, expected " +
+             std::to_string(expected) + " for " + describe(dtype, shape));
+    Tensor t(dtype, shape);
+    if (expected) std::memcpy(t.raw_data(), p.raw_data().data(), expected);
+    little_endian_to_host(t.raw_data(), expected, dtype);
+    normalize_bools(t);
+    return t;
+  }
+  return from_typed_fields(p, dtype, shape, numel, r);
+}
+
+// Parses a serialized TensorProto without protobuf's default 64 MiB limit.
+void parse_tensor_proto(const void* data, size_t size, onnx::TensorProto* p, const std::string& what) {
+  ErrorContext ctx;
+  ctx.file = what;
+  if (size == 0) throw Error(Stage::Io, "tensor file is empty", ctx);
+  if (size > static_cast<size_t>(INT_MAX))
+    throw Error(Stage::Io, "tensor file is larger than 2 GiB, which protobuf cannot parse", ctx);
+  google::protobuf::io::CodedInputStream in(static_cast<const uint8_t*>(data), static_cast<int>(size));
+  in.SetTotalBytesLimit(INT_MAX);
+  if (!p->ParseFromCodedStream(&in) || !in.ConsumedEntireMessage())
+    throw Error(Stage::Io, "not a valid TensorProto (truncated, corrupt or not a .pb tensor file)", ctx);
+}
+
+// The ONNX test data stores sequences and optionals as SequenceProto/OptionalProto in
+// .pb files too. Read as a TensorProto they turn into nonsense (the name becomes dims),
+// so name them instead. Both share field numbers 1 (name) and 2 (elem_type).
+bool looks_like_sequence_or_optional(const void* data, size_t size, std::string* name) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  if (size == 0 || p[0] != 0x0a) return false;  // TensorProto writers start with dims (0x08)
+  onnx::SequenceProto seq;
+  if (!seq.ParseFromArray(data, static_cast<int>(size))) return false;
+  if (!seq.has_elem_type() || seq.elem_type() < onnx::SequenceProto::UNDEFINED ||
+      seq.elem_type() > onnx::SequenceProto::OPTIONAL)
+    return false;
+  *name = seq.name();
+  return true;
+}
+
+Tensor parse_tensor_pb_in(const void* data, size_t size, std::string* name, const std::string& what,
+                          const std::string& base_dir) {
+  onnx::TensorProto p;
+  parse_tensor_proto(data, size, &p, what);
+  TensorReadOptions options;
+  options.stage = Stage::Io;
+  options.file = what;
+  options.external_base_dir = base_dir;
+  try {
+    if (!p.has_data_type()) {
+      ErrorContext ctx;
+      ctx.file = what;
+      throw Error(Stage::Io, "not a TensorProto: it has no data_type", ctx);
+    }
+    Tensor t = tensor_from_proto(p, options);
+    if (name) *name = p.name();
+    return t;
+  } catch (const Error&) {
+    std::string container;
+    if (!looks_like_sequence_or_optional(data, size, &container)) throw;
+    ErrorContext ctx;
+    ctx.file = what;
+    throw Error(Stage::Io,
+                "file holds an ONNX SequenceProto or OptionalProto ('" + printable(container, 200) +
+                    "'), not a TensorProto; only tensors can be read",
+                ctx);
+  }
+}
+
+}  // namespace
+
+std::string printable(std::string_view text, size_t max_bytes) {
+  bool cut = text.size() > max_bytes;
+  if (cut) {
+    size_t n = max_bytes;
+    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xc0) == 0x80) --n;  // not mid-character
+    text = text.substr(0, n);
+  }
+  std::string out;
+  out.reserve(text.size() + (cut ? 3 : 0));
+  static const char kHex[] = "0123456789abcdef";
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  if (cut) out += "...";
+  return out;
+}
+
+Tensor tensor_from_proto(const onnx::TensorProto& proto, const TensorReadOptions& options) {
+  Reporter r{options, tensor_label("tensor", proto.name())};
+  return convert(proto, r);
+}
+
+Tensor sparse_tensor_to_dense(const onnx::SparseTensorProto& sp, const TensorReadOptions& options) {
+  Reporter r{options, tensor_label("sparse tensor", sp.values().name())};
+  if (!sp.has_values()) r.fail("has no values");
+  Tensor values = convert(sp.values(), r);
+  DType dtype = values.dtype();
+  Shape shape(sp.dims().begin(), sp.dims().end());
+  int64_t numel = checked_numel(shape, dtype, r);
+  if (values.rank() != 1) r.fail("values must be 1-D, got " + shape_to_string(values.shape()));
+  const int64_t nnz = values.numel();
+  const int64_t rank = static_cast<int64_t>(shape.size());
+
+  // Linear offset of every stored value in the dense tensor.
+  std::vector<int64_t> offsets(static_cast<size_t>(nnz));
+  if (nnz > 0) {
+    if (!sp.has_indices()) r.fail("has " + std::to_string(nnz) + " values but no indices");
+    Tensor idx = convert(sp.indices(), r);
+    if (idx.dtype() != DType::Int64)
+      r.fail("indices must be int64, got " + std::string(dtype_name(idx.dtype())));
+    const int64_t* ix = idx.data<int64_t>();
+    if (idx.rank() == 1 && idx.dim(0) == nnz) {
+      for (int64_t k = 0; k < nnz; ++k) {
+        if (ix[k] < 0 || ix[k] >= numel)
+          r.fail("index " + std::to_string(ix[k]) + " is outside dense shape " + shape_to_string(shape));
+        offsets[static_cast<size_t>(k)] = ix[k];
+      }
+    } else if (idx.rank() == 2 && idx.dim(0) == nnz && idx.dim(1) == rank) {
+      for (int64_t k = 0; k < nnz; ++k) {
+        int64_t off = 0;
+        for (int64_t j = 0; j < rank; ++j) {
+          int64_t c = ix[k * rank + j];
+          if (c < 0 || c >= shape[static_cast<size_t>(j)])
+            r.fail("index " + std::to_string(c) + " of value " + std::to_string(k) +
+                   " is outside dense shape " + shape_to_string(shape));
+          off = off * shape[static_cast<size_t>(j)] + c;
+        }
+        offsets[static_cast<size_t>(k)] = off;
+      }
+    } else {
+      r.fail("indices have shape " + shape_to_string(idx.shape()) + ", expected [" + std::to_string(nnz) +
+             "] or [" + std::to_string(nnz) + "," + std::to_string(rank) + "]");
+    }
+  }
+
+  Tensor dense(dtype, shape);
+  if (dtype == DType::String) {
+    for (int64_t k = 0; k < nnz; ++k)
+      dense.strings()[static_cast<size_t>(offsets[static_cast<size_t>(k)])] =
+          values.strings()[static_cast<size_t>(k)];
+  } else {
+    size_t es = dtype_size(dtype);
+    auto* dst = static_cast<unsigned char*>(dense.raw_data());
+    const auto* src = static_cast<const unsigned char*>(values.raw_data());
+    for (int64_t k = 0; k < nnz; ++k)
+      std::memcpy(dst + static_cast<size_t>(offsets[static_cast<size_t>(k)]) * es,
+                  src + static_cast<size_t>(k) * es, es);
+  }
+  return dense;
+}
+
+void tensor_to_proto(const Tensor& t, const std::string& name, onnx::TensorProto* p) {
+  if (!t.defined()) throw Error(Stage::Io, "cannot write an undefined tensor");
+  p->Clear();
+  p->set_name(name);
+  for (int64_t d : t.shape()) p->add_dims(d);
+  p->set_data_type(static_cast<int32_t>(t.dtype()));
+  if (t.dtype() == DType::String) {
+    for (const auto& s : t.strings()) p->add_string_data(s);
+    return;
+  }
+  std::string* raw = p->mutable_raw_data();
+  if (t.nbytes()) raw->assign(static_cast<const char*>(t.raw_data()), t.nbytes());
+  little_endian_to_host(raw->data(), raw->size(), t.dtype());
+}
+
+}  // namespace onnxi::detail
+
+namespace onnxi {
+
+Tensor read_tensor_pb(const std::string& path, std::string* name) {
+  detail::FileBytes bytes = detail::read_whole_file(path, Stage::Io, static_cast<size_t>(INT_MAX));
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  return detail::parse_tensor_pb_in(bytes.data.get(), bytes.size, name, path, dir.empty() ? "." : dir);
+}
+
+Tensor parse_tensor_pb(const void* data, size_t size, std::string* name, const std::string& what) {
+  return detail::parse_tensor_pb_in(data, size, name, what, "");
+}
+
+void write_tensor_pb(const std::string& path, const Tensor& t, const std::string& name) {
+  onnx::TensorProto p;
+  try {
+    detail::tensor_to_proto(t, name, &p);
+  } catch (const Error& e) {
+    throw e.with_context(ErrorContext{path, {}, {}, {}, 0});
+  }
+  std::string bytes;
+  if (!p.SerializeToString(&bytes)) {
+    ErrorContext ctx;
+    ctx.file = path;
+    throw Error(Stage::Io, "cannot serialize tensor '" + name + "' (larger than 2 GiB?)", ctx);
+  }
+  detail::write_whole_file(path, bytes, Stage::Io);
+}
+
+}  // namespace onnxi

@@ -1,0 +1,37 @@
+// Whole-file and byte-range I/O shared by the model loader and the tensor readers.
+// Errors are onnxi::Error with the caller's stage and the file named in the context.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "onnxi/dtype.h"
+#include "onnxi/error.h"
+
+namespace onnxi::detail {
+
+struct FileBytes {
+  std::unique_ptr<char[]> data;  // uninitialized before the read, so no second pass
+  size_t size = 0;
+};
+
+// Reads the whole regular file at `path` in one pass. Fails on a missing/unreadable
+// file, a directory, or a file larger than `max_bytes`.
+FileBytes read_whole_file(const std::string& path, Stage stage, size_t max_bytes = SIZE_MAX);
+
+// Size of the regular file at `path`.
+uint64_t regular_file_size(const std::string& path, Stage stage);
+
+// Reads exactly `length` bytes at `offset` of `path` into `dst`.
+void read_file_range(const std::string& path, uint64_t offset, size_t length, void* dst, Stage stage);
+
+// Converts tensor data between little-endian (as ONNX and .npy store it) and the host's
+// order, in place; a no-op on little-endian hosts. Complex values swap each half.
+void little_endian_to_host(void* data, size_t bytes, DType dtype);
+
+// Writes `bytes` to `path`, replacing it.
+void write_whole_file(const std::string& path, std::string_view bytes, Stage stage);
+
+}  // namespace onnxi::detail
