@@ -162,6 +162,7 @@ void XnnConv2d::create(const std::array<int64_t, 4>& pads) {
 void XnnConv2d::setup(int64_t batch, const WindowGeometry& geom, const float* in, float* out,
                       pthreadpool_t pool) {
   const std::array<int64_t, 4> pads{geom.pad_begin[0], geom.pad_end[1], geom.pad_end[0], geom.pad_begin[1]};
+  check_xnn_output_size(win_, geom, pads);
   if (!op_ || pads != op_pads_) create(pads);
   check_xnn(
       xnn_setup_convolution2d_nhwc_f32(op_.get(), static_cast<size_t>(batch), static_cast<size_t>(geom.in[0]),

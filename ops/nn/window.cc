@@ -169,6 +169,17 @@ WindowGeometry compute_window_geometry(const WindowAttrs& w, const std::vector<i
   return g;
 }
 
+void check_xnn_output_size(const WindowAttrs& w, const WindowGeometry& g,
+                           const std::array<int64_t, 4>& pads) {
+  const int64_t before[2] = {pads[0], pads[3]}, after[2] = {pads[2], pads[1]};
+  for (size_t i = 0; i < 2; ++i) {
+    const int64_t extent = (w.kernel[i] - 1) * w.dilations[i] + 1;
+    const int64_t span = g.in[i] + before[i] + after[i] - extent;
+    if (span < 0 || span / w.strides[i] + 1 != g.out[i])
+      throw Error(Stage::Run, "internal error: XNNPACK output size differs from the inferred one");
+  }
+}
+
 Window3 lift_to_3d(const WindowAttrs& w, const WindowGeometry& g) {
   Window3 l;
   const size_t r = w.rank();

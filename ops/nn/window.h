@@ -80,6 +80,12 @@ struct WindowGeometry {
 WindowGeometry compute_window_geometry(const WindowAttrs& w, const std::vector<int64_t>& in_spatial,
                                        Stage stage = Stage::Plan);
 
+// Throws Error(Stage::Run) unless the output size XNNPACK derives from the padded input
+// (floor((in + pad_before + pad_after - extent) / stride) + 1 per dim, pads given as
+// {top, right, bottom, left}) equals `g.out`: a guard so XNNPACK never writes past the
+// output buffer this runtime allocated.
+void check_xnn_output_size(const WindowAttrs& w, const WindowGeometry& g, const std::array<int64_t, 4>& pads);
+
 // Geometry lifted to exactly three spatial dims by prepending unit dims, so the reference
 // loops are written once for 1-D, 2-D and 3-D.
 struct Window3 {
