@@ -1,0 +1,191 @@
+// BatchNormalization (ai.onnx), inference only, reference provider (the graph optimizer
+// folds it into a preceding Conv; what remains is cheap). Y = (X - mean) / sqrt(var + eps)
+// * scale + B with channels on dim 1 of X (rank >= 2).
+// Opset differences resolved here:
+//   1-5  consumed_inputs (legacy, ignored), is_test, spatial
+//   6    is_test, spatial;  7-8 spatial;  9-13 none;  14 training_mode;  15 mixed dtypes
+// spatial = 0 (opsets < 9) makes the parameters per activation ([C, D1, ..., Dn]).
+// Only Y is supported: a node asking for the running or saved statistics, or with
+// training_mode = 1, is training-mode and is rejected when built. is_test = 0 with only Y
+// requested is run with the given statistics, as every exporter means it.
+#include <pthreadpool.h>
+
+#include <cmath>
+
+#include "ops/nn/window.h"
+#include "runtime/kernel.h"
+
+namespace onnxi::nn {
+
+namespace {
+
+const char* const kParamNames[4] = {"scale", "B", "mean", "var"};
+
+double param_at(const Tensor& t, int64_t i) {
+  return t.dtype() == DType::Float ? static_cast<double>(t.data<float>()[i]) : t.data<double>()[i];
+}
+
+template <class T>
+struct BnArgs {
+  const T* x;
+  T* y;
+  const T* a;  // per parameter slot: multiplier
+  const T* b;  // per parameter slot: offset
+  int64_t channels, inner;
+  bool per_activation;
+};
+
+template <class T>
+void bn_plane(void* ctx, size_t plane) {
+  const auto& a = *static_cast<const BnArgs<T>*>(ctx);
+  const int64_t p = static_cast<int64_t>(plane);
+  const T* x = a.x + p * a.inner;
+  T* y = a.y + p * a.inner;
+  if (a.per_activation) {
+    const int64_t base = (p % a.channels) * a.inner;
+    for (int64_t i = 0; i < a.inner; ++i) y[i] = x[i] * a.a[base + i] + a.b[base + i];
+  } else {
+    const T m = a.a[p % a.channels], o = a.b[p % a.channels];
+    for (int64_t i = 0; i < a.inner; ++i) y[i] = x[i] * m + o;
+  }
+}
+
+class BatchNormKernel final : public Kernel {
+ public:
+  BatchNormKernel(DType dtype, float epsilon, bool spatial, bool constant_params)
+      : dtype_(dtype), epsilon_(epsilon), spatial_(spatial), constant_params_(constant_params) {}
+
+  void infer(InferContext& ctx) override {
+    const Shape* x = ctx.input_shape(0);
+    if (!x) return ctx.set_output_dtype(0, dtype_);
+    std::vector<const Shape*> params;
+    for (size_t i = 1; i <= 4; ++i) params.push_back(ctx.input_shape(i));
+    check_shapes(*x, params, Stage::Plan);
+    ctx.set_output(0, dtype_, *x);
+  }
+
+  void run(RunContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    if (x.shape() != x_shape_ || !have_coefficients_) {
+      std::vector<const Shape*> params;
+      for (size_t i = 1; i <= 4; ++i) params.push_back(&ctx.input(i).shape());
+      check_shapes(x.shape(), params, Stage::Run);
+      x_shape_ = x.shape();
+      have_coefficients_ = false;
+    }
+    if (dtype_ == DType::Float)
+      compute<float>(ctx, coef_f_);
+    else
+      compute<double>(ctx, coef_d_);
+  }
+  const char* provider() const override { return "ref"; }
+
+  // X rank >= 2; every parameter holds C values (spatial) or C * D1 * ... * Dn.
+  void check_shapes(const Shape& x, const std::vector<const Shape*>& params, Stage stage) const {
+    if (x.size() < 2) throw Error(stage, "X must have rank >= 2, got " + shape_to_string(x));
+    int64_t want = x[1];
+    if (!spatial_)
+      for (size_t i = 2; i < x.size(); ++i) want *= x[i];
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (!params[i]) continue;
+      const bool ok =
+          spatial_ ? (params[i]->size() == 1 && (*params[i])[0] == want) : shape_numel(*params[i]) == want;
+      if (!ok)
+        throw Error(stage, std::string(kParamNames[i]) + " " + shape_to_string(*params[i]) +
+                               " does not match " + std::to_string(want) +
+                               (spatial_ ? " channels" : " activations") + " of X " + shape_to_string(x));
+    }
+  }
+
+ private:
+  template <class T>
+  void compute(RunContext& ctx, std::vector<T>& coef) {
+    const Tensor& x = ctx.input(0);
+    if (x.numel() == 0) return;
+    const int64_t channels = x.dim(1);
+    const int64_t slots = ctx.input(1).numel();
+    const int64_t inner = channels == 0 ? 0 : x.numel() / (x.dim(0) * channels);
+    if (!have_coefficients_) {
+      coef.resize(static_cast<size_t>(2 * slots));
+      const Tensor &scale = ctx.input(1), &bias = ctx.input(2), &mean = ctx.input(3), &var = ctx.input(4);
+      for (int64_t i = 0; i < slots; ++i) {
+        const double a = param_at(scale, i) / std::sqrt(param_at(var, i) + static_cast<double>(epsilon_));
+        coef[static_cast<size_t>(i)] = static_cast<T>(a);
+        coef[static_cast<size_t>(slots + i)] = static_cast<T>(param_at(bias, i) - param_at(mean, i) * a);
+      }
+      // Constant parameters give the same coefficients on every run.
+      have_coefficients_ = constant_params_;
+    }
+    BnArgs<T> args{x.data<T>(), ctx.output(0).data<T>(), coef.data(), coef.data() + slots, channels, inner,
+                   !spatial_};
+    pthreadpool_parallelize_1d(ctx.threadpool(), &bn_plane<T>, &args,
+                               static_cast<size_t>(x.dim(0) * channels), 0);
+  }
+
+  DType dtype_;
+  float epsilon_;
+  bool spatial_;
+  bool constant_params_;
+  Shape x_shape_;
+  bool have_coefficients_ = false;
+  std::vector<float> coef_f_;
+  std::vector<double> coef_d_;
+};
+
+std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {
+  const AttributeReader& a = ctx.attrs;
+  if (ctx.num_inputs() != 5)
+    throw Error(Stage::Build, "BatchNormalization takes 5 inputs (X, scale, B, mean, var), got " +
+                                  std::to_string(ctx.num_inputs()));
+  for (size_t i = 0; i < 5; ++i)
+    if (!ctx.has_input(i))
+      throw Error(Stage::Build, "BatchNormalization input " + std::to_string(i) + " is missing");
+  for (size_t i = 1; i < ctx.num_outputs(); ++i)
+    if (ctx.has_output(i)) throw Error(Stage::Build, "training mode BatchNormalization is not supported");
+  if (ctx.opset >= 14 && a.get_int("training_mode", 0) != 0)
+    throw Error(Stage::Build, "training mode BatchNormalization is not supported");
+  if (ctx.opset < 6) a.get_ints("consumed_inputs");  // legacy; only its type is checked
+  bool spatial = true;
+  if (ctx.opset < 9) {
+    const int64_t s = a.get_int("spatial", 1);
+    if (s != 0 && s != 1) throw Error(Stage::Build, "spatial must be 0 or 1");
+    spatial = s == 1;
+  }
+  if (ctx.opset < 7) {
+    const int64_t t = a.get_int("is_test", 0);
+    if (t != 0 && t != 1) throw Error(Stage::Build, "is_test must be 0 or 1");
+  }
+  const float epsilon = a.get_float("epsilon", 1e-5f);
+  if (!(epsilon >= 0) || std::isinf(epsilon))
+    throw Error(Stage::Build, "epsilon must be a non-negative number");
+
+  const DType t = ctx.input_dtype(0);
+  for (size_t i = 1; i < 5; ++i) {
+    const DType p = ctx.input_dtype(i);
+    // Before opset 15 every input has X's type; from 15 the parameters may differ.
+    if (ctx.opset < 15 ? p != t
+                       : !dtype_in(p, {DType::Float, DType::Double, DType::Float16, DType::BFloat16}))
+      throw Error(Stage::Build, std::string(kParamNames[i - 1]) + " has dtype " + std::string(dtype_name(p)) +
+                                    ", X has " + std::string(dtype_name(t)));
+  }
+  if (!dtype_in(t, {DType::Float, DType::Double})) return nullptr;
+  for (size_t i = 1; i < 5; ++i)
+    if (!dtype_in(ctx.input_dtype(i), {DType::Float, DType::Double})) return nullptr;
+
+  bool constant = true;
+  for (size_t i = 1; i < 5; ++i) constant = constant && ctx.constant_input(i) != nullptr;
+  auto k = std::make_unique<BatchNormKernel>(t, epsilon, spatial, constant);
+  if (ctx.inputs[0].shape_known) {
+    std::vector<const Shape*> params;
+    for (size_t i = 1; i < 5; ++i)
+      params.push_back(ctx.inputs[i].shape_known ? &ctx.inputs[i].shape : nullptr);
+    k->check_shapes(ctx.inputs[0].shape, params, Stage::Build);
+  }
+  return k;
+}
+
+}  // namespace
+
+ONNXI_REGISTER_KERNEL("", "BatchNormalization", 1, INT64_MAX, "ref", 0, make_ref);
+
+}  // namespace onnxi::nn

@@ -1,0 +1,175 @@
+#include "ops/nn/conv_common.h"
+
+#include <string>
+
+#include "ops/xnnpack/xnn_util.h"
+
+namespace onnxi::nn {
+
+namespace {
+
+constexpr int64_t kMaxXnnValue = int64_t(1) << 31;
+
+const char* op_name(bool nhwc) { return nhwc ? "NhwcConv" : "Conv"; }
+
+}  // namespace
+
+bool conv_ref_supports(DType t) { return t == DType::Float || t == DType::Double; }
+
+ConvConfig read_conv_config(const BuildContext& ctx, bool nhwc) {
+  ConvConfig cfg;
+  cfg.nhwc = nhwc;
+  const std::string op = op_name(nhwc);
+  if (!ctx.has_input(0) || !ctx.has_input(1)) throw Error(Stage::Build, op + " needs inputs X and W");
+  if (ctx.num_inputs() > 3) throw Error(Stage::Build, op + " takes at most 3 inputs");
+  if (ctx.num_outputs() != 1) throw Error(Stage::Build, op + " has exactly one output");
+  cfg.has_bias = ctx.has_input(2);
+
+  cfg.dtype = ctx.input_dtype(0);
+  if (ctx.input_dtype(1) != cfg.dtype || (cfg.has_bias && ctx.input_dtype(2) != cfg.dtype))
+    throw Error(Stage::Build, op + " inputs must share one dtype");
+
+  cfg.group = ctx.attrs.get_int("group", 1);
+  if (cfg.group < 1 || cfg.group >= kMaxXnnValue) throw Error(Stage::Build, "group must be positive");
+  cfg.raw = read_window_attrs(ctx.attrs, {/*dilations=*/true, /*ceil_mode=*/false});
+
+  if (nhwc) {
+    cfg.act_min = ctx.attrs.get_float("activation_min", cfg.act_min);
+    cfg.act_max = ctx.attrs.get_float("activation_max", cfg.act_max);
+    if (std::isnan(cfg.act_min) || std::isnan(cfg.act_max) || cfg.act_min > cfg.act_max)
+      throw Error(Stage::Build, "activation_min must not exceed activation_max");
+  }
+
+  // Check what is known already; the rest is checked by infer().
+  const ValueType& x = ctx.inputs[0];
+  const ValueType& w = ctx.inputs[1];
+  if (x.shape_known && w.shape_known) {
+    const Shape* b = cfg.has_bias && ctx.inputs[2].shape_known ? &ctx.inputs[2].shape : nullptr;
+    conv_shapes(cfg, x.shape, w.shape, b, Stage::Build);
+  } else if (w.shape_known) {
+    if (w.shape.size() < 3) throw Error(Stage::Build, "W must have rank >= 3");
+    if (w.shape[0] % cfg.group != 0)
+      throw Error(Stage::Build, "W's output channels are not divisible by group");
+    resolve_window(cfg.raw, conv_kernel_of(w.shape), Stage::Build);
+  } else if (x.shape_known) {
+    if (nhwc ? x.shape.size() != 4 : x.shape.size() < 3)
+      throw Error(Stage::Build, op + (nhwc ? " expects a 4-D NHWC input" : " expects X of rank >= 3"));
+  }
+  return cfg;
+}
+
+ConvShapes conv_shapes(const ConvConfig& cfg, const Shape& x, const Shape& w, const Shape* b, Stage stage) {
+  const std::string op = op_name(cfg.nhwc);
+  const size_t rank = x.size();
+  if (cfg.nhwc ? rank != 4 : rank < 3)
+    throw Error(stage, op + (cfg.nhwc ? " expects a 4-D NHWC input, got " : " expects X of rank >= 3, got ") +
+                           shape_to_string(x));
+  if (w.size() != rank)
+    throw Error(stage, "W " + shape_to_string(w) + " must have the rank of X " + shape_to_string(x));
+  if (rank - 2 > kMaxSpatialRank)
+    throw Error(stage,
+                op + " with more than " + std::to_string(kMaxSpatialRank) + " spatial dims is not supported");
+
+  ConvShapes s;
+  s.batch = x[0];
+  s.in_channels = cfg.nhwc ? x[3] : x[1];
+  s.out_channels = w[0];
+  if (w[1] * cfg.group != s.in_channels)
+    throw Error(stage, "X has " + std::to_string(s.in_channels) + " channels but W " + shape_to_string(w) +
+                           " with group " + std::to_string(cfg.group) + " expects " +
+                           std::to_string(w[1] * cfg.group));
+  if (s.out_channels % cfg.group != 0)
+    throw Error(stage, "W's " + std::to_string(s.out_channels) +
+                           " output channels are not divisible by group " + std::to_string(cfg.group));
+  if (b && (b->size() != 1 || (*b)[0] != s.out_channels))
+    throw Error(stage, "B " + shape_to_string(*b) + " must be [" + std::to_string(s.out_channels) + "]");
+
+  s.win = resolve_window(cfg.raw, conv_kernel_of(w), stage);
+  std::vector<int64_t> in_spatial =
+      cfg.nhwc ? std::vector<int64_t>{x[1], x[2]} : std::vector<int64_t>(x.begin() + 2, x.end());
+  s.geom = compute_window_geometry(s.win, in_spatial, stage);
+  if (cfg.nhwc) {
+    s.output = {s.batch, s.geom.out[0], s.geom.out[1], s.out_channels};
+  } else {
+    s.output = {s.batch, s.out_channels};
+    s.output.insert(s.output.end(), s.geom.out.begin(), s.geom.out.end());
+  }
+  return s;
+}
+
+// ---- XnnConv2d ----
+
+bool XnnConv2d::supports(const WindowAttrs& win, int64_t group, int64_t in_channels, int64_t out_channels,
+                         float act_min, float act_max) {
+  if (win.rank() != 2) return false;
+  if (!(act_min < act_max)) return false;  // XNNPACK needs a non-empty output range
+  return group < kMaxXnnValue && in_channels < kMaxXnnValue && out_channels < kMaxXnnValue &&
+         in_channels > 0 && out_channels > 0;
+}
+
+XnnConv2d::XnnConv2d(const WindowAttrs& win, int64_t group, int64_t in_channels, int64_t out_channels,
+                     const Tensor& w, const Tensor* b, float act_min, float act_max)
+    : win_(win),
+      group_(group),
+      in_channels_(in_channels),
+      out_channels_(out_channels),
+      act_min_(act_min),
+      act_max_(act_max),
+      weights_(w),
+      bias_(b ? *b : Tensor()) {}
+
+void XnnConv2d::prepare() {
+  ensure_xnnpack_initialized();
+  if (!win_.static_padding()) return;
+  // Any input size gives the same padding here; pick one the window fits.
+  std::vector<int64_t> in(2);
+  for (size_t i = 0; i < 2; ++i) in[i] = (win_.kernel[i] - 1) * win_.dilations[i] + 1;
+  WindowGeometry g = compute_window_geometry(win_, in, Stage::Run);
+  create({g.pad_begin[0], g.pad_end[1], g.pad_end[0], g.pad_begin[1]});
+  // XNNPACK holds its own packed copy and this operator is never re-created.
+  weights_ = Tensor();
+  bias_ = Tensor();
+}
+
+void XnnConv2d::create(const std::array<int64_t, 4>& pads) {
+  if (!weights_.defined()) throw Error(Stage::Run, "convolution weights were released before re-creation");
+  // ONNX [M][C/g][kH][kW] -> XNNPACK [M][kH][kW][C/g] (groups are the leading blocks of M).
+  const int64_t cg = in_channels_ / group_, mg = out_channels_ / group_;
+  const int64_t kh = win_.kernel[0], kw = win_.kernel[1];
+  const float* src = weights_.data<float>();
+  std::vector<float> packed(static_cast<size_t>(out_channels_ * kh * kw * cg));
+  for (int64_t m = 0; m < out_channels_; ++m)
+    for (int64_t c = 0; c < cg; ++c)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x)
+          packed[static_cast<size_t>(((m * kh + y) * kw + x) * cg + c)] =
+              src[((m * cg + c) * kh + y) * kw + x];
+  xnn_operator_t op = nullptr;
+  check_xnn(
+      xnn_create_convolution2d_nhwc_f32(
+          static_cast<uint32_t>(pads[0]), static_cast<uint32_t>(pads[1]), static_cast<uint32_t>(pads[2]),
+          static_cast<uint32_t>(pads[3]), static_cast<uint32_t>(kh), static_cast<uint32_t>(kw),
+          static_cast<uint32_t>(win_.strides[0]), static_cast<uint32_t>(win_.strides[1]),
+          static_cast<uint32_t>(win_.dilations[0]), static_cast<uint32_t>(win_.dilations[1]),
+          static_cast<uint32_t>(group_), static_cast<size_t>(cg), static_cast<size_t>(mg),
+          static_cast<size_t>(in_channels_), static_cast<size_t>(out_channels_), packed.data(),
+          bias_.defined() ? bias_.data<float>() : nullptr, act_min_, act_max_, 0, &op),
+      "xnn_create_convolution2d_nhwc_f32");
+  op_.reset(op);
+  op_pads_ = pads;
+}
+
+void XnnConv2d::setup(int64_t batch, const WindowGeometry& geom, const float* in, float* out,
+                      pthreadpool_t pool) {
+  const std::array<int64_t, 4> pads{geom.pad_begin[0], geom.pad_end[1], geom.pad_end[0], geom.pad_begin[1]};
+  check_xnn_output_size(win_, geom, pads);
+  if (!op_ || pads != op_pads_) create(pads);
+  check_xnn(
+      xnn_setup_convolution2d_nhwc_f32(op_.get(), static_cast<size_t>(batch), static_cast<size_t>(geom.in[0]),
+                                       static_cast<size_t>(geom.in[1]), in, out, pool),
+      "xnn_setup_convolution2d_nhwc_f32");
+}
+
+void XnnConv2d::run(pthreadpool_t pool) { check_xnn(xnn_run_operator(op_.get(), pool), "xnn_run_operator"); }
+
+}  // namespace onnxi::nn

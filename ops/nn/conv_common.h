@@ -1,0 +1,82 @@
+// Pieces shared by Conv (NCHW) and the layout pass's NhwcConv: attribute and shape
+// validation, and the XNNPACK 2-D convolution wrapper both providers build on.
+#pragma once
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "ops/nn/scratch.h"
+#include "ops/nn/window.h"
+#include "runtime/kernel.h"
+
+namespace onnxi::nn {
+
+struct ConvConfig {
+  RawWindowAttrs raw;
+  int64_t group = 1;
+  bool nhwc = false;  // X and Y are [N, H, W, C]; W stays [M, C/group, kH, kW]
+  // Fused clamp (NhwcConv only).
+  float act_min = -std::numeric_limits<float>::infinity();
+  float act_max = std::numeric_limits<float>::infinity();
+  bool has_bias = false;
+  DType dtype = DType::Undefined;
+
+  bool has_activation() const { return !std::isinf(act_min) || !std::isinf(act_max); }
+};
+
+// Reads and validates a Conv / NhwcConv node (attributes, input count, dtypes, and the
+// ranks and shapes known so far). Throws Error(Stage::Build).
+ConvConfig read_conv_config(const BuildContext& ctx, bool nhwc);
+
+// True when the reference kernels handle `t`.
+bool conv_ref_supports(DType t);
+
+struct ConvShapes {
+  WindowAttrs win;
+  WindowGeometry geom;
+  int64_t batch = 0, in_channels = 0, out_channels = 0;
+  Shape output;
+};
+
+// Checks X, W and (optionally) B against each other and the attributes; computes the
+// output shape. Throws Error(stage).
+ConvShapes conv_shapes(const ConvConfig& cfg, const Shape& x, const Shape& w, const Shape* b, Stage stage);
+
+// Spatial kernel shape of W ([M, C/group, k...]).
+inline std::vector<int64_t> conv_kernel_of(const Shape& w) {
+  return w.size() > 2 ? std::vector<int64_t>(w.begin() + 2, w.end()) : std::vector<int64_t>{};
+}
+
+// XNNPACK 2-D float convolution on NHWC data, given constant weights in ONNX layout.
+// Weights are permuted and packed by XNNPACK when the operator is created: at prepare() when the padding does
+// not depend on the input size, otherwise on the first run (and again if the size-dependent padding changes,
+// for SAME auto_pad with strides > 1).
+class XnnConv2d {
+ public:
+  XnnConv2d(const WindowAttrs& win, int64_t group, int64_t in_channels, int64_t out_channels, const Tensor& w,
+            const Tensor* b, float act_min, float act_max);
+  void prepare();
+  // Creates the operator if needed for this geometry, then binds the buffers.
+  void setup(int64_t batch, const WindowGeometry& geom, const float* in, float* out, pthreadpool_t pool);
+  void run(pthreadpool_t pool);
+
+  // Whether XNNPACK can take this configuration (value ranges, clamp bounds).
+  static bool supports(const WindowAttrs& win, int64_t group, int64_t in_channels, int64_t out_channels,
+                       float act_min, float act_max);
+
+ private:
+  void create(const std::array<int64_t, 4>& pads);  // top, right, bottom, left
+
+  WindowAttrs win_;
+  int64_t group_, in_channels_, out_channels_;
+  float act_min_, act_max_;
+  // The constant W and B (aliases, not copies); released once the operator can no
+  // longer need re-creating.
+  Tensor weights_, bias_;
+  XnnOperator op_;
+  std::array<int64_t, 4> op_pads_{};
+};
+
+}  // namespace onnxi::nn
