@@ -54,10 +54,12 @@ CollapsedTranspose collapse(const Shape& dims, const std::vector<int64_t>& perm)
   return c;
 }
 
-// out[b][c][r] = in[b][r][c] for `batch` matrices of rows x cols, in tiles.
+// out[b][c][r] = in[b][r][c] for `batch` matrices of rows x cols. 64x64 tiles of 8x8 micro
+// tiles: measured steadier than plain 16/32 tiles across shapes whose row stride is a large
+// power of two (where strided accesses crowd a few cache sets).
 template <class U>
 void transpose_2d(const U* in, U* out, int64_t batch, int64_t rows, int64_t cols, pthreadpool_t pool) {
-  constexpr int64_t kTile = 32;
+  constexpr int64_t kTile = 64, kMicro = 8;
   const int64_t row_tiles = (rows + kTile - 1) / kTile;
   parallel_chunks(pool, batch * row_tiles, kTile * cols, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t) {
@@ -66,8 +68,12 @@ void transpose_2d(const U* in, U* out, int64_t batch, int64_t rows, int64_t cols
       U* dst = out + b * rows * cols;
       for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
         const int64_t c1 = std::min(cols, c0 + kTile);
-        for (int64_t c = c0; c < c1; ++c)
-          for (int64_t r = r0; r < r1; ++r) dst[c * rows + r] = src[r * cols + c];
+        for (int64_t rr = r0; rr < r1; rr += kMicro)
+          for (int64_t cc = c0; cc < c1; cc += kMicro) {
+            const int64_t re = std::min(r1, rr + kMicro), ce = std::min(c1, cc + kMicro);
+            for (int64_t c = cc; c < ce; ++c)
+              for (int64_t r = rr; r < re; ++r) dst[c * rows + r] = src[r * cols + c];
+          }
       }
     }
   });

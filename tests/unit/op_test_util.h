@@ -203,3 +203,27 @@ inline Tensor run1(NodeRun r, const std::string& provider, size_t output = 0) {
 }
 
 }  // namespace onnxi::test
+
+namespace onnxi::test {
+
+// A pthreadpool for tests of the threaded paths (destroyed at scope exit).
+struct TestThreadPool {
+  pthreadpool_t pool;
+  explicit TestThreadPool(size_t threads) : pool(pthreadpool_create(threads)) {}
+  ~TestThreadPool() { pthreadpool_destroy(pool); }
+  TestThreadPool(const TestThreadPool&) = delete;
+  TestThreadPool& operator=(const TestThreadPool&) = delete;
+};
+
+// Runs `r` single-threaded and on a 3-thread pool; both results must be identical.
+inline Tensor run_threaded_same(NodeRun r, const std::string& provider) {
+  TestThreadPool tp(3);
+  r.provider = provider;
+  Tensor single = run_node(r).outputs.at(0);
+  NodeResult threaded = run_node(r, tp.pool);
+  REQUIRE(threaded.provider == provider);
+  require_same(threaded.outputs.at(0), single);
+  return single;
+}
+
+}  // namespace onnxi::test

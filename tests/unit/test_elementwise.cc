@@ -605,3 +605,30 @@ TEST_CASE("Clip on integer and double dtypes (opset 12+)", "[elementwise][clip]"
   r.inputs = {random_float({3}, 1), Tensor::from_vector<float>({0, 1}, {2})};
   REQUIRE_THROWS_AS(run1(r, "ref"), Error);
 }
+
+TEST_CASE("Threaded elementwise runs match single-threaded ones", "[elementwise][threads]") {
+  Tensor a = random_float({4, 32, 40, 40}, 1), c = random_float({32, 1, 1}, 2, 0.5, 2);
+  for (const char* op : {"Add", "Mul", "Div", "Max"})
+    for (const char* p : {"ref", "xnnpack"}) {
+      INFO(op << " on " << p);
+      Tensor y = run_threaded_same(binary_node(op, a, c), p);
+      Shape s;
+      const ArithCase* ac = nullptr;
+      for (const auto& k : kArith)
+        if (std::string(k.op) == op) ac = &k;
+      require_values(y, ref_binary(a, c, ac->f, &s), 1e-6, 1e-6);
+    }
+  Tensor ia = random_tensor(DType::Int32, {300, 300}, 3, -100, 100), ib = random_tensor(DType::Int32, {300}, 4, 1, 9);
+  run_threaded_same(binary_node("Div", ia, ib), "ref");
+  run_threaded_same(binary_node("Less", ia, ib), "ref");
+  NodeRun r;
+  r.op_type = "Relu";
+  r.inputs = {a};
+  for (const char* p : {"ref", "xnnpack"}) run_threaded_same(r, p);
+  r.op_type = "Tanh";
+  run_threaded_same(r, "ref");
+  r.op_type = "Clip";
+  r.inputs = {a, Tensor::scalar<float>(-0.5f), Tensor::scalar<float>(0.5f)};
+  r.constant = {false, true, true};
+  for (const char* p : {"ref", "xnnpack"}) run_threaded_same(r, p);
+}

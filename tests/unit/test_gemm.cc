@@ -260,3 +260,16 @@ TEST_CASE("MatMul integer and 16-bit float dtypes; errors", "[matmul]") {
   Tensor s = Tensor::scalar<float>(1);
   REQUIRE_THROWS_AS(run1(matmul_node(s, s, false), "ref"), Error);
 }
+
+TEST_CASE("Threaded Gemm/MatMul runs match single-threaded ones", "[gemm][threads]") {
+  Tensor a = random_float({130, 300}, 1), b = random_float({300, 270}, 2), c = random_float({270}, 3);
+  for (const char* p : {"ref", "xnnpack"}) {
+    Tensor y = run_threaded_same(gemm_node({a, b, c}, false, false, 1, 1, true), p);
+    int64_t m, n;
+    require_values(y, ref_gemm(a, b, &c, false, false, 1, 1, &m, &n), 1e-4, 1e-4);
+  }
+  Tensor a3 = random_float({3, 50, 64}, 4), b3 = random_float({3, 64, 300}, 5);
+  Tensor y = run_threaded_same(matmul_node(a3, b3, false), "ref");
+  Shape out;
+  require_values(y, ref_matmul(a3, b3, &out), 1e-4, 1e-4);
+}

@@ -531,3 +531,15 @@ TEST_CASE("Softmax dtypes, large values, empty tensors, bad axes", "[tensor][sof
   REQUIRE_THROWS_AS(run1(node("LogSoftmax", {x}, {attr_int("axis", -3)}), "ref"), Error);
   REQUIRE_THROWS_AS(run1(node("Softmax", {Tensor::from_vector<int32_t>({1}, {1})}), "ref"), Error);
 }
+
+TEST_CASE("Threaded Transpose/Softmax runs match single-threaded ones", "[tensor][threads]") {
+  Tensor x = random_float({2, 64, 30, 31}, 1);
+  for (const auto& perm : {std::vector<int64_t>{0, 2, 3, 1}, std::vector<int64_t>{3, 1, 0, 2}}) {
+    Tensor y = run_threaded_same(node("Transpose", {x}, {attr_ints("perm", perm)}), "ref");
+    Shape out;
+    require_values(y, ref_transpose(x, perm, &out));
+  }
+  Tensor s = random_float({600, 200}, 2, -5, 5);
+  for (const char* p : {"ref", "xnnpack"}) run_threaded_same(node("Softmax", {s}), p);
+  run_threaded_same(node("LogSoftmax", {s}, {attr_int("axis", 0)}), "ref");
+}
