@@ -1,0 +1,98 @@
+// Identity and Dropout (inference only: the output is the input; the optional mask is all
+// true). Both copy, so the planner is free to give the output its own buffer; the graph
+// passes drop these nodes where they can.
+#include <cstring>
+
+#include "ops/common/convert.h"
+#include "ops/common/dtype_dispatch.h"
+#include "ops/common/kernel_util.h"
+#include "runtime/kernel.h"
+
+namespace onnxi {
+namespace {
+
+class IdentityKernel : public Kernel {
+ public:
+  explicit IdentityKernel(const BuildContext& ctx) : dtype_(ctx.input_dtype(0)) {
+    if (ctx.node.inputs.size() != 1 || !ctx.has_input(0)) throw Error(Stage::Build, "Identity expects 1 input");
+  }
+  void infer(InferContext& ctx) override {
+    if (const Shape* s = ctx.input_shape(0))
+      ctx.set_output(0, dtype_, *s);
+    else
+      ctx.set_output_dtype(0, dtype_);
+  }
+  void run(RunContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    copy_elements(x, output_for(ctx, 0, dtype_, x.shape()));
+  }
+
+ private:
+  DType dtype_;
+};
+
+class DropoutKernel : public Kernel {
+ public:
+  explicit DropoutKernel(const BuildContext& ctx) : dtype_(ctx.input_dtype(0)), opset_(ctx.opset) {
+    if (!ctx.has_input(0)) throw Error(Stage::Build, "Dropout expects a data input");
+    mask_dtype_ = ctx.opset >= 10 ? DType::Bool : dtype_;
+    if (!dtype_in(dtype_, kFloatDTypes))
+      throw Error(Stage::Build, "Dropout does not support " + std::string(dtype_name(dtype_)));
+    // Opset < 7 had is_test; this runtime only does inference, so it is always "test".
+    if (ctx.opset >= 12 && ctx.has_input(2)) {
+      if (const Tensor* t = ctx.constant_input(2)) check_training(*t, ratio_of(ctx.constant_input(1)), Stage::Build);
+    }
+  }
+  void infer(InferContext& ctx) override {
+    const Shape* s = ctx.input_shape(0);
+    for (size_t i = 0; i < ctx.num_outputs() && i < 2; ++i) {
+      DType t = i == 0 ? dtype_ : mask_dtype_;
+      if (s)
+        ctx.set_output(i, t, *s);
+      else
+        ctx.set_output_dtype(i, t);
+    }
+  }
+  void run(RunContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    if (opset_ >= 12 && ctx.has_input(2))
+      check_training(ctx.input(2), ratio_of(ctx.has_input(1) ? &ctx.input(1) : nullptr), Stage::Run);
+    copy_elements(x, output_for(ctx, 0, dtype_, x.shape()));
+    if (ctx.has_output(1)) {
+      Tensor& mask = output_for(ctx, 1, mask_dtype_, x.shape());
+      fill_ones(mask);
+    }
+  }
+
+ private:
+  // The ratio, or 0.5 (the default) when absent or unreadable.
+  static double ratio_of(const Tensor* r) {
+    if (!r || r->numel() != 1) return 0.5;
+    if (r->dtype() == DType::Float) return r->data<float>()[0];
+    if (r->dtype() == DType::Double) return r->data<double>()[0];
+    return 0.5;
+  }
+  static void check_training(const Tensor& mode, double ratio, Stage stage) {
+    if (mode.dtype() != DType::Bool || mode.numel() != 1)
+      throw Error(stage, "Dropout training_mode must be a bool scalar");
+    if (mode.data<bool>()[0] && ratio != 0.0)
+      throw Error(stage, "Dropout with training_mode=true is not supported (inference only)");
+  }
+  static void fill_ones(Tensor& t) {
+    Tensor one = convert_tensor(Tensor::scalar<double>(1.0), t.dtype());
+    const size_t es = dtype_size(t.dtype());
+    uint8_t* p = static_cast<uint8_t*>(t.raw_data());
+    for (int64_t i = 0; i < t.numel(); ++i) std::memcpy(p + i * es, one.raw_data(), es);
+  }
+
+  DType dtype_, mask_dtype_ = DType::Bool;
+  int64_t opset_;
+};
+
+ONNXI_REGISTER_KERNEL("", "Identity", 1, INT64_MAX, "ref", 0,
+                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new IdentityKernel(ctx)); });
+ONNXI_REGISTER_KERNEL("", "Dropout", 1, INT64_MAX, "ref", 0,
+                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new DropoutKernel(ctx)); });
+
+}  // namespace
+}  // namespace onnxi
