@@ -44,7 +44,7 @@ void write_file(const std::string& path, const std::string& bytes) {
 
 std::string float_bytes(const std::vector<float>& v) {
   std::string s(v.size() * sizeof(float), '\0');
-  std::memcpy(s.data(), v.data(), s.size());
+  if (!v.empty()) std::memcpy(s.data(), v.data(), s.size());
   return s;
 }
 
