@@ -22,11 +22,13 @@ import json
 import mmap
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 import numpy as np
 
@@ -144,7 +146,26 @@ def make_input(batch, seed, size=224):
 
 
 # ----------------------------------------------------------------- processes
+def cpu_busy_s():
+    """Seconds of CPU time used by everything on the machine so far (all cores)."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = v[3] + (v[4] if len(v) > 4 else 0)  # idle + iowait
+    return (sum(v[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_s():
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def run_json(cmd, what, timeout):
+    """Runs one benchmark process; returns (its JSON document, other_cpu) where other_cpu
+    is the mean number of cores busy with anything but that process while it ran."""
+    busy0, child0, t0 = cpu_busy_s(), children_cpu_s(), time.monotonic()
     try:
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -172,7 +193,11 @@ def run_json(cmd, what, timeout):
     missing += [f"latency_ms.{k}" for k in ("min", "median", "p90", "p99", "mean") if k not in doc.get("latency_ms", {})]
     if missing:
         fail(f"{what}: JSON lacks {', '.join(missing)}: {text}")
-    return doc
+    busy1, child1, wall = cpu_busy_s(), children_cpu_s(), time.monotonic() - t0
+    other = None
+    if busy0 is not None and busy1 is not None and wall > 0:
+        other = max(0.0, ((busy1 - busy0) - (child1 - child0)) / wall)
+    return doc, other
 
 
 def flat(doc):
@@ -319,19 +344,21 @@ def main():
                 for rt in order:
                     if rt == "ort":
                         cmd = [args.node, ORT_BENCH, model, *common, "--input", x_file, "--output", ort_out]
-                        rec["ort"] = run_json(cmd, "ort_bench", args.timeout)
+                        rec["ort"], rec["ort_other_cpu"] = run_json(cmd, "ort_bench", args.timeout)
                     else:
                         # onnxi takes NAME=FILE; ort_bench feeds session.inputNames[0] (the same input).
                         cmd = [onnxi, "bench", model, *common, "--input", f"{in_name}={x_file}",
                                "--output-dir", onnxi_dir]
-                        rec["onnxi"] = run_json(cmd, "onnxi bench", args.timeout)
+                        rec["onnxi"], rec["onnxi_other_cpu"] = run_json(cmd, "onnxi bench", args.timeout)
                 for rt in runtimes:
                     versions[rt] = rec[rt].get("version", "?")
                 line = f"  {key} round {r + 1}/{args.rounds}:"
                 for rt in runtimes:
                     d = flat(rec[rt])
+                    oc = rec[f"{rt}_other_cpu"]
                     line += (f"  {'ORT' if rt == 'ort' else 'onnxi'} median {fmt(d['median'])} ms, "
-                             f"create {fmt(d['create_ms'])} ms, rss {fmt(d['peak_rss_mb'])} MB;")
+                             f"create {fmt(d['create_ms'])} ms, rss {fmt(d['peak_rss_mb'])} MB"
+                             + ("" if oc is None else f", other load {oc:.2f}") + ";")
                 if not args.ort_only:
                     y = os.path.join(onnxi_dir, npy_name(out_name)) if out_name else None
                     if y is None or not os.path.exists(y):
@@ -401,6 +428,15 @@ def main():
     if not args.ort_only:
         log("output agreement (max over rounds of max|onnxi-ORT| / max|ORT|, limit %g): " % MAX_REL_DIFF
             + ", ".join(f"{k} {s['max_rel_diff']:.2e}" for k, s in summary.items()))
+
+    others = [rec[f"{rt}_other_cpu"] for c in raw.values() for rec in c["rounds"] for rt in runtimes
+              if rec.get(f"{rt}_other_cpu") is not None]
+    if others:
+        med_other, max_other = statistics.median(others), max(others)
+        log(f"other load while benchmarking (cores busy with other processes): median {med_other:.2f}, "
+            f"max {max_other:.2f}")
+        if med_other > 0.2 or max_other > 0.5:
+            log("WARNING: the machine was not quiet; treat these numbers as noisy and re-run when it is idle")
 
     if args.json:
         doc = {"model": model, "machine": machine, "date": started.isoformat(timespec="seconds"),
