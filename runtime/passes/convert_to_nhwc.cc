@@ -24,22 +24,28 @@ static bool pool_is_2d(const Node& n) {
 
 bool convert_to_nhwc(Graph& g, PassStats& stats) {
   GraphIndex index(g);
+  // Decide first (the index reads g.nodes), then rebuild the node list.
+  std::vector<std::string> nhwc_ops(g.nodes.size());
+  bool any = false;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    if (!n.domain.empty() || n.inputs.empty() || n.inputs[0].empty()) continue;
+    if (n.op_type == "Conv" && n.inputs.size() >= 2) {
+      const Tensor* w = index.initializer(n.inputs[1]);
+      bool bias_ok = n.inputs.size() < 3 || n.inputs[2].empty() || index.initializer(n.inputs[2]);
+      if (w && w->dtype() == DType::Float && w->rank() == 4 && bias_ok) nhwc_ops[i] = "NhwcConv";
+    } else if ((n.op_type == "MaxPool" && n.outputs.size() == 1 && pool_is_2d(n)) ||
+               (n.op_type == "AveragePool" && pool_is_2d(n)) || n.op_type == "GlobalAveragePool") {
+      if (fed_by_nchw_transpose(g, index, n.inputs[0])) nhwc_ops[i] = "Nhwc" + n.op_type;
+    }
+    any |= !nhwc_ops[i].empty();
+  }
+  if (!any) return false;
   std::vector<Node> out;
   out.reserve(g.nodes.size());
-  bool changed = false;
-  for (auto& n : g.nodes) {
-    std::string nhwc_op;
-    if (n.domain.empty() && !n.inputs.empty() && !n.inputs[0].empty()) {
-      if (n.op_type == "Conv" && n.inputs.size() >= 2) {
-        const Tensor* w = index.initializer(n.inputs[1]);
-        bool bias_ok = n.inputs.size() < 3 || n.inputs[2].empty() || index.initializer(n.inputs[2]);
-        if (w && w->dtype() == DType::Float && w->rank() == 4 && bias_ok) nhwc_op = "NhwcConv";
-      } else if ((n.op_type == "MaxPool" && n.outputs.size() == 1 && pool_is_2d(n)) ||
-                 (n.op_type == "AveragePool" && pool_is_2d(n)) || n.op_type == "GlobalAveragePool") {
-        if (fed_by_nchw_transpose(g, index, n.inputs[0])) nhwc_op = "Nhwc" + n.op_type;
-      }
-    }
-    if (nhwc_op.empty()) {
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    Node& n = g.nodes[i];
+    if (nhwc_ops[i].empty()) {
       out.push_back(std::move(n));
       continue;
     }
@@ -48,7 +54,7 @@ bool convert_to_nhwc(Graph& g, PassStats& stats) {
     std::string y_nhwc = index.fresh_name(base + "_out_nhwc");
     out.push_back(make_transpose(index.fresh_name(base + "_to_nhwc"), n.inputs[0], x_nhwc, kToNhwc));
     std::string y = n.outputs[0];
-    n.op_type = nhwc_op;
+    n.op_type = nhwc_ops[i];
     n.domain = kInternalDomain;
     n.inputs[0] = x_nhwc;
     n.outputs[0] = y_nhwc;
@@ -57,10 +63,9 @@ bool convert_to_nhwc(Graph& g, PassStats& stats) {
     out.push_back(make_transpose(tname, y_nhwc, y, kToNchw));
     stats.transposes_inserted += 2;
     stats.rewrites["convert_to_nhwc"]++;
-    changed = true;
   }
   g.nodes = std::move(out);
-  return changed;
+  return true;
 }
 
 }  // namespace onnxi

@@ -15,7 +15,7 @@ inline Node make_node(const std::string& op, std::vector<std::string> in, std::v
   n.op_type = op;
   n.inputs = std::move(in);
   n.outputs = std::move(out);
-  n.name = name.empty() ? out.at(0) + "_node" : name;
+  n.name = name.empty() ? n.outputs.at(0) + "_node" : name;
   for (auto& a : attrs) n.attributes[a.name] = a;
   return n;
 }
