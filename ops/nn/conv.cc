@@ -16,37 +16,6 @@ namespace onnxi::nn {
 
 namespace {
 
-// Shapes of the last run, so the geometry is recomputed only when they change.
-struct ConvShapeCache {
-  Shape x, w;
-  ConvShapes shapes;
-
-  // Returns true when the shapes changed (and were re-validated).
-  bool update(const ConvConfig& cfg, const RunContext& ctx) {
-    const Shape& xs = ctx.input(0).shape();
-    const Shape& ws = ctx.input(1).shape();
-    if (valid && xs == x && ws == w) return false;
-    const Shape* b = ctx.has_input(2) ? &ctx.input(2).shape() : nullptr;
-    shapes = conv_shapes(cfg, xs, ws, b, Stage::Run);
-    x = xs;
-    w = ws;
-    valid = true;
-    return true;
-  }
-  bool valid = false;
-};
-
-void infer_conv(const ConvConfig& cfg, InferContext& ctx) {
-  const Shape* x = ctx.input_shape(0);
-  const Shape* w = ctx.input_shape(1);
-  if (!x || !w) {
-    ctx.set_output_dtype(0, cfg.dtype);
-    return;
-  }
-  const Shape* b = cfg.has_bias ? ctx.input_shape(2) : nullptr;
-  ctx.set_output(0, cfg.dtype, conv_shapes(cfg, *x, *w, b, Stage::Plan).output);
-}
-
 // ---- reference ----
 
 template <class T>

@@ -97,6 +97,29 @@ ConvShapes conv_shapes(const ConvConfig& cfg, const Shape& x, const Shape& w, co
   return s;
 }
 
+void infer_conv(const ConvConfig& cfg, InferContext& ctx) {
+  const Shape* x = ctx.input_shape(0);
+  const Shape* w = ctx.input_shape(1);
+  if (!x || !w) {
+    ctx.set_output_dtype(0, cfg.dtype);
+    return;
+  }
+  const Shape* b = cfg.has_bias ? ctx.input_shape(2) : nullptr;
+  ctx.set_output(0, cfg.dtype, conv_shapes(cfg, *x, *w, b, Stage::Plan).output);
+}
+
+bool ConvShapeCache::update(const ConvConfig& cfg, const RunContext& ctx) {
+  const Shape& xs = ctx.input(0).shape();
+  const Shape& ws = ctx.input(1).shape();
+  if (valid && xs == x && ws == w) return false;
+  const Shape* b = ctx.has_input(2) ? &ctx.input(2).shape() : nullptr;
+  shapes = conv_shapes(cfg, xs, ws, b, Stage::Run);
+  x = xs;
+  w = ws;
+  valid = true;
+  return true;
+}
+
 // ---- XnnConv2d ----
 
 bool XnnConv2d::supports(const WindowAttrs& win, int64_t group, int64_t in_channels, int64_t out_channels,

@@ -44,6 +44,19 @@ struct ConvShapes {
 // output shape. Throws Error(stage).
 ConvShapes conv_shapes(const ConvConfig& cfg, const Shape& x, const Shape& w, const Shape* b, Stage stage);
 
+// Output dtype and shape (dtype only while X's or W's shape is unknown).
+void infer_conv(const ConvConfig& cfg, InferContext& ctx);
+
+// The shapes of the last run, so a kernel re-validates and recomputes the geometry only
+// when they change.
+struct ConvShapeCache {
+  Shape x, w;
+  ConvShapes shapes;
+  bool valid = false;
+  // Returns true when the shapes changed (and were re-validated).
+  bool update(const ConvConfig& cfg, const RunContext& ctx);
+};
+
 // Spatial kernel shape of W ([M, C/group, k...]).
 inline std::vector<int64_t> conv_kernel_of(const Shape& w) {
   return w.size() > 2 ? std::vector<int64_t>(w.begin() + 2, w.end()) : std::vector<int64_t>{};

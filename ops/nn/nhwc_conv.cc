@@ -15,34 +15,6 @@ namespace onnxi::nn {
 
 namespace {
 
-void infer_nhwc_conv(const ConvConfig& cfg, InferContext& ctx) {
-  const Shape* x = ctx.input_shape(0);
-  const Shape* w = ctx.input_shape(1);
-  if (!x || !w) {
-    ctx.set_output_dtype(0, cfg.dtype);
-    return;
-  }
-  const Shape* b = cfg.has_bias ? ctx.input_shape(2) : nullptr;
-  ctx.set_output(0, cfg.dtype, conv_shapes(cfg, *x, *w, b, Stage::Plan).output);
-}
-
-struct NhwcShapeCache {
-  Shape x, w;
-  ConvShapes shapes;
-  bool valid = false;
-  bool update(const ConvConfig& cfg, const RunContext& ctx) {
-    const Shape& xs = ctx.input(0).shape();
-    const Shape& ws = ctx.input(1).shape();
-    if (valid && xs == x && ws == w) return false;
-    const Shape* b = ctx.has_input(2) ? &ctx.input(2).shape() : nullptr;
-    shapes = conv_shapes(cfg, xs, ws, b, Stage::Run);
-    x = xs;
-    w = ws;
-    valid = true;
-    return true;
-  }
-};
-
 // ---- reference ----
 
 template <class T>
@@ -83,7 +55,7 @@ class NhwcConvRefKernel final : public Kernel {
  public:
   explicit NhwcConvRefKernel(ConvConfig cfg, const Tensor* constant_w)
       : cfg_(std::move(cfg)), constant_w_(constant_w ? *constant_w : Tensor()) {}
-  void infer(InferContext& ctx) override { infer_nhwc_conv(cfg_, ctx); }
+  void infer(InferContext& ctx) override { infer_conv(cfg_, ctx); }
   void run(RunContext& ctx) override {
     if (cache_.update(cfg_, ctx)) packed_ = false;
     if (cfg_.dtype == DType::Float)
@@ -157,7 +129,7 @@ class NhwcConvRefKernel final : public Kernel {
 
   ConvConfig cfg_;
   Tensor constant_w_;
-  NhwcShapeCache cache_;
+  ConvShapeCache cache_;
   Scratch wpack_, patch_;
   bool packed_ = false;
 };
@@ -170,7 +142,7 @@ class NhwcConvXnnKernel final : public Kernel {
                     const Tensor& w, const Tensor* b)
       : cfg_(std::move(cfg)),
         conv_(win, cfg_.group, in_channels, out_channels, w, b, cfg_.act_min, cfg_.act_max) {}
-  void infer(InferContext& ctx) override { infer_nhwc_conv(cfg_, ctx); }
+  void infer(InferContext& ctx) override { infer_conv(cfg_, ctx); }
   void prepare(PrepareContext&) override { conv_.prepare(); }
   void run(RunContext& ctx) override {
     cache_.update(cfg_, ctx);
@@ -185,7 +157,7 @@ class NhwcConvXnnKernel final : public Kernel {
  private:
   ConvConfig cfg_;
   XnnConv2d conv_;
-  NhwcShapeCache cache_;
+  ConvShapeCache cache_;
 };
 
 std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {

@@ -2,7 +2,9 @@
 // attribute and shape validation, the reference loops, the XNNPACK wrapper, and the two
 // kernel classes the op files instantiate with their own configuration.
 #pragma once
+#include <array>
 #include <cstdint>
+#include <memory>
 
 #include "ops/nn/scratch.h"
 #include "ops/nn/window.h"
