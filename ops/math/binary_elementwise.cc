@@ -200,12 +200,12 @@ inline C pow_value(C base, E e) {
 
 // ---- reference loops ----
 
-using BinaryRefFn = void (*)(DType, const BroadcastPlan&, const void*, const void*, void*, const BinaryParams&,
-                             pthreadpool_t);
+using BinaryRefFn = void (*)(DType, const BroadcastPlan&, const void*, const void*, void*,
+                             const BinaryParams&, pthreadpool_t);
 
 template <class Op>
-void ref_binary(DType t, const BroadcastPlan& p, const void* a, const void* b, void* out, const BinaryParams& prm,
-                pthreadpool_t pool) {
+void ref_binary(DType t, const BroadcastPlan& p, const void* a, const void* b, void* out,
+                const BinaryParams& prm, pthreadpool_t pool) {
   bool ok = visit_dtype<Op::kTypes>(t, [&](auto tag) {
     using T = typename decltype(tag)::type;
     using C = compute_t<T>;
@@ -263,8 +263,8 @@ enum class BinaryKind { Plain, Variadic, PRelu, Pow };
 
 struct XnnBinaryFns {
   xnn_status (*create)(xnn_operator_t*);
-  xnn_status (*setup)(xnn_operator_t, size_t, const size_t*, size_t, const size_t*, const float*, const float*,
-                      float*, pthreadpool_t);
+  xnn_status (*setup)(xnn_operator_t, size_t, const size_t*, size_t, const size_t*, const float*,
+                      const float*, float*, pthreadpool_t);
 };
 
 struct BinaryOpSpec {
@@ -280,6 +280,9 @@ struct BinaryOpSpec {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
+// clang-format off
+// Columns: name, dtypes, bool output, kind, legacy broadcast attrs (< 7), checks divisor,
+// reference function, XNNPACK f32 create/setup.
 const BinaryOpSpec kBinaryOps[] = {
     {"Add", AddOp::kTypes, false, BinaryKind::Plain, true, false, &ref_binary<AddOp>,
      {[](xnn_operator_t* op) { return xnn_create_add_nd_f32(-kInf, kInf, 0, op); }, &xnn_setup_add_nd_f32}},
@@ -310,6 +313,7 @@ const BinaryOpSpec kBinaryOps[] = {
     {"Xor", XorOp::kTypes, true, BinaryKind::Plain, true, false, &ref_binary<XorOp>, {}},
     {"BitShift", BitShiftOp::kTypes, false, BinaryKind::Plain, false, false, &ref_binary<BitShiftOp>, {}},
 };
+// clang-format on
 
 const BinaryOpSpec& find_spec(const std::string& name) {
   for (const auto& s : kBinaryOps)
@@ -329,7 +333,8 @@ class BinaryRefKernel : public Kernel {
                                     ", got " + std::to_string(n));
     dtype_ = ctx.input_dtype(0);
     if (!dtype_in(dtype_, spec.dtypes))
-      throw Error(Stage::Build, std::string(spec.name) + " does not support " + std::string(dtype_name(dtype_)) +
+      throw Error(Stage::Build, std::string(spec.name) + " does not support " +
+                                    std::string(dtype_name(dtype_)) +
                                     " (supported: " + dtype_set_names(spec.dtypes) + ")");
     for (size_t i = 1; i < n; ++i) {
       if (!ctx.has_input(i)) throw Error(Stage::Build, "input " + std::to_string(i) + " is missing");
@@ -425,7 +430,8 @@ class BinaryRefKernel : public Kernel {
     }
     Shape out = broadcast_shapes(a, b);
     if (spec_.kind == BinaryKind::PRelu && out != a)
-      throw Error(Stage::Run, "slope " + shape_to_string(b) + " cannot be broadcast to X " + shape_to_string(a));
+      throw Error(Stage::Run,
+                  "slope " + shape_to_string(b) + " cannot be broadcast to X " + shape_to_string(a));
     return out;
   }
 
@@ -437,8 +443,8 @@ class BinaryRefKernel : public Kernel {
     int64_t axis = legacy_axis_ == INT64_MIN ? ra - rb : legacy_axis_;
     if (axis < 0) axis += ra;
     if (axis < 0 || axis + rb > ra)
-      throw Error(Stage::Run, "legacy broadcast: B " + shape_to_string(b) + " does not fit A " + shape_to_string(a) +
-                                  " at axis " + std::to_string(axis));
+      throw Error(Stage::Run, "legacy broadcast: B " + shape_to_string(b) + " does not fit A " +
+                                  shape_to_string(a) + " at axis " + std::to_string(axis));
     Shape s(a.size(), 1);
     for (int64_t i = 0; i < rb; ++i) {
       if (b[i] != a[axis + i] && b[i] != 1)
@@ -478,9 +484,9 @@ class BinaryRefKernel : public Kernel {
   }
 
   void run_pow(const BroadcastPlan& plan, const Tensor& a, const Tensor& e, Tensor& out, pthreadpool_t pool) {
-    DType want = dtype_in(dtype_, kFloatDTypes)      ? dtype_
+    DType want = dtype_in(dtype_, kFloatDTypes)    ? dtype_
                  : dtype_in(e.dtype(), kIntDTypes) ? DType::Int64
-                                                     : DType::Double;
+                                                   : DType::Double;
     if (e.dtype() == want) {
       ref_pow(dtype_, plan, a.raw_data(), want, e.raw_data(), out.raw_data(), pool);
     } else {

@@ -68,7 +68,8 @@ class CastKernel : public Kernel {
     to_ = target_dtype(ctx);
     constexpr DTypeSet kCastable = kFixedSizeDTypes | kStringDTypes;
     for (DType t : {from_, to_})
-      if (!dtype_in(t, kCastable)) throw Error(Stage::Build, "Cast does not support " + std::string(dtype_name(t)));
+      if (!dtype_in(t, kCastable))
+        throw Error(Stage::Build, "Cast does not support " + std::string(dtype_name(t)));
   }
 
   void infer(InferContext& ctx) override {
