@@ -509,12 +509,10 @@ class BinaryXnnKernel : public BinaryRefKernel {
   using BinaryRefKernel::BinaryRefKernel;
   const char* provider() const override { return "xnnpack"; }
 
-  void prepare(PrepareContext&) override {
-    ensure_xnnpack_initialized();
-    check_xnn(spec_.xnn.create(op_.out()), spec_.name);
-  }
+  void prepare(PrepareContext&) override { create(); }
 
   void run(RunContext& ctx) override {
+    if (!op_) create();  // run without prepare (e.g. constant folding)
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
     Shape b_shape;
@@ -533,6 +531,11 @@ class BinaryXnnKernel : public BinaryRefKernel {
   }
 
  private:
+  void create() {
+    ensure_xnnpack_initialized();
+    check_xnn(spec_.xnn.create(op_.out()), spec_.name);
+  }
+
   XnnOperatorHolder op_;
 };
 

@@ -171,6 +171,8 @@ class GemmXnnKernel : public GemmRefKernel {
   }
 
   void prepare(PrepareContext&) override {
+    if (prepared_) return;
+    prepared_ = true;
     ensure_xnnpack_initialized();
     k_ = trans_b_ ? b_.dim(1) : b_.dim(0);
     n_ = trans_b_ ? b_.dim(0) : b_.dim(1);
@@ -192,6 +194,10 @@ class GemmXnnKernel : public GemmRefKernel {
   }
 
   void run(RunContext& ctx) override {
+    if (!prepared_) {  // run without prepare (e.g. constant folding)
+      PrepareContext pctx;
+      prepare(pctx);
+    }
     if (!op_) {  // degenerate K or N
       GemmRefKernel::run(ctx);
       return;
@@ -211,6 +217,7 @@ class GemmXnnKernel : public GemmRefKernel {
  private:
   Tensor b_, c_;
   int64_t k_ = 0, n_ = 0;
+  bool prepared_ = false;
   XnnOperatorHolder op_;
 };
 

@@ -116,6 +116,8 @@ class MatMulXnnKernel : public MatMulRefKernel {
   }
 
   void prepare(PrepareContext&) override {
+    if (prepared_) return;
+    prepared_ = true;
     ensure_xnnpack_initialized();
     k_ = b_.dim(0);
     n_ = b_.dim(1);
@@ -129,6 +131,10 @@ class MatMulXnnKernel : public MatMulRefKernel {
   }
 
   void run(RunContext& ctx) override {
+    if (!prepared_) {  // run without prepare (e.g. constant folding)
+      PrepareContext pctx;
+      prepare(pctx);
+    }
     if (!op_) {
       MatMulRefKernel::run(ctx);
       return;
@@ -150,6 +156,7 @@ class MatMulXnnKernel : public MatMulRefKernel {
  private:
   Tensor b_;
   int64_t k_ = 0, n_ = 0;
+  bool prepared_ = false;
   XnnOperatorHolder op_;
 };
 

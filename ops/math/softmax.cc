@@ -141,6 +141,7 @@ class SoftmaxXnnKernel : public SoftmaxRefKernel {
 
  private:
   void create(int64_t n) {
+    ensure_xnnpack_initialized();
     const size_t c = static_cast<size_t>(n);
     check_xnn(xnn_create_softmax_nc_f32(c, c, c, 0, op_.out()), "Softmax");
     channels_ = n;

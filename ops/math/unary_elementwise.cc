@@ -393,6 +393,7 @@ class UnaryRefKernel : public Kernel {
 // f32 through an XNNPACK unary operator, set up per run for the flat element count.
 class XnnUnaryRunner {
  public:
+  bool created() const { return static_cast<bool>(op_); }
   void create(const std::function<xnn_status(xnn_operator_t*)>& create_fn, const char* what) {
     ensure_xnnpack_initialized();
     check_xnn(create_fn(op_.out()), what);
@@ -416,6 +417,10 @@ class UnaryXnnKernel : public UnaryRefKernel {
     runner_.create([this](xnn_operator_t* op) { return spec_.xnn.create(params_, op); }, spec_.name);
   }
   void run(RunContext& ctx) override {
+    if (!runner_.created()) {  // run without prepare (e.g. constant folding)
+      PrepareContext pctx;
+      prepare(pctx);
+    }
     const Tensor& x = ctx.input(0);
     Tensor& y = output_for(ctx, 0, DType::Float, x.shape());
     runner_.run(spec_.xnn.setup, x, y, ctx.threadpool(), spec_.name);
@@ -595,6 +600,10 @@ class ClipXnnKernel : public ClipRefKernel {
                    "Clip");
   }
   void run(RunContext& ctx) override {
+    if (!runner_.created()) {  // run without prepare (e.g. constant folding)
+      PrepareContext pctx;
+      prepare(pctx);
+    }
     const Tensor& x = ctx.input(0);
     Tensor& y = output_for(ctx, 0, DType::Float, x.shape());
     runner_.run(&xnn_setup_clamp_nc_f32, x, y, ctx.threadpool(), "Clip");

@@ -269,3 +269,39 @@ inline Tensor run_threaded_same(NodeRun r, const std::string& provider) {
 }
 
 }  // namespace onnxi::test
+
+namespace onnxi::test {
+
+// Like run_node but skips prepare(), as a constant-folding pass might: kernels must still
+// produce the right output.
+inline Tensor run_without_prepare(const NodeRun& r) {
+  Node node;
+  node.name = "test_node";
+  node.op_type = r.op_type;
+  for (const auto& a : r.attributes) node.attributes[a.name] = a;
+  std::vector<ValueType> types(r.inputs.size());
+  for (size_t i = 0; i < r.inputs.size(); ++i) {
+    node.inputs.push_back("in" + std::to_string(i));
+    types[i].dtype = r.inputs[i].dtype();
+    types[i].shape_known = true;
+    types[i].shape = r.inputs[i].shape();
+    types[i].constant = &r.inputs[i];
+  }
+  node.outputs.push_back("out0");
+  SessionOptions options;
+  BuildContext bctx{node, r.opset, types, &options};
+  auto kernel = build_kernel(bctx, r.provider);
+  REQUIRE(kernel);
+  REQUIRE(std::string(kernel->provider()) == r.provider);
+  std::vector<ValueType> out(1);
+  InferContext ictx(types, out);
+  kernel->infer(ictx);
+  Tensor y(out[0].dtype, out[0].shape);
+  std::vector<const Tensor*> ins;
+  for (const auto& t : r.inputs) ins.push_back(&t);
+  RunContext rctx(ins, {&y}, nullptr);
+  kernel->run(rctx);
+  return y;
+}
+
+}  // namespace onnxi::test

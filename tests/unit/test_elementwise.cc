@@ -657,3 +657,30 @@ TEST_CASE("Threaded elementwise runs match single-threaded ones", "[elementwise]
   r.constant = {false, true, true};
   for (const char* p : {"ref", "xnnpack"}) run_threaded_same(r, p);
 }
+
+TEST_CASE("XNNPACK kernels run correctly without prepare()", "[elementwise][xnnpack]") {
+  Tensor a = random_float({3, 4}, 1), b = random_float({4}, 2);
+  NodeRun r = binary_node("Add", a, b);
+  r.provider = "xnnpack";
+  require_same(run_without_prepare(r), run1(r, "ref"));
+  NodeRun u;
+  u.op_type = "Relu";
+  u.inputs = {a};
+  u.provider = "xnnpack";
+  require_same(run_without_prepare(u), run1(u, "ref"));
+  u.op_type = "Clip";
+  u.inputs = {a, Tensor::scalar<float>(-0.5f), Tensor::scalar<float>(0.5f)};
+  require_same(run_without_prepare(u), run1(u, "ref"));
+  NodeRun g;
+  g.op_type = "Gemm";
+  g.inputs = {a, random_float({4, 5}, 3)};
+  g.provider = "xnnpack";
+  require_same(run_without_prepare(g), run1(g, "ref"), 1e-5, 1e-6);
+  g.op_type = "MatMul";
+  require_same(run_without_prepare(g), run1(g, "ref"), 1e-5, 1e-6);
+  NodeRun s;
+  s.op_type = "Softmax";
+  s.inputs = {a};
+  s.provider = "xnnpack";
+  require_same(run_without_prepare(s), run1(s, "ref"), 1e-5, 1e-6);
+}
