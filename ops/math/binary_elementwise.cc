@@ -1,5 +1,5 @@
-// Binary (and variadic Max/Min) elementwise ops with numpy broadcasting:
-// Add Sub Mul Div Pow Mod Max Min PRelu, Equal Less Greater LessOrEqual GreaterOrEqual,
+// Binary (and variadic Max/Min/Sum/Mean) elementwise ops with numpy broadcasting:
+// Add Sub Mul Div Pow Mod Max Min Sum Mean PRelu, Equal Less Greater LessOrEqual GreaterOrEqual,
 // And Or Xor, BitShift.
 //
 // One table (kBinaryOps) maps each op to its dtypes, output kind, reference function and,
@@ -299,6 +299,9 @@ const BinaryOpSpec kBinaryOps[] = {
      {[](xnn_operator_t* op) { return xnn_create_maximum_nd_f32(0, op); }, &xnn_setup_maximum_nd_f32}},
     {"Min", MinOp::kTypes, false, BinaryKind::Variadic, false, false, &ref_binary<MinOp>,
      {[](xnn_operator_t* op) { return xnn_create_minimum_nd_f32(0, op); }, &xnn_setup_minimum_nd_f32}},
+    {"Sum", AddOp::kTypes, false, BinaryKind::Variadic, false, false, &ref_binary<AddOp>,
+     {[](xnn_operator_t* op) { return xnn_create_add_nd_f32(-kInf, kInf, 0, op); }, &xnn_setup_add_nd_f32}},
+    {"Mean", kFloatDTypes, false, BinaryKind::Variadic, false, false, &ref_binary<AddOp>, {}},
     {"Pow", kNumericDTypes, false, BinaryKind::Pow, true, false, nullptr, {}},
     {"Mod", ModOp::kTypes, false, BinaryKind::Plain, false, true, &ref_binary<ModOp>, {}},
     {"PRelu", PReluOp::kTypes, false, BinaryKind::PRelu, false, false, &ref_binary<PReluOp>, {}},
@@ -350,6 +353,7 @@ class BinaryRefKernel : public Kernel {
     }
     if (spec.kind == BinaryKind::PRelu && ctx.opset < 7) legacy_prelu_ = true;
     std::string name = spec.name;
+    mean_ = name == "Mean";
     if (name == "Mod") {
       params_.fmod = ctx.attrs.get_int("fmod", 0) != 0;
       if (!params_.fmod && dtype_in(dtype_, kFloatDTypes))
@@ -481,6 +485,15 @@ class BinaryRefKernel : public Kernel {
       BroadcastPlan plan = plan_broadcast(x.shape(), y.shape(), out_shape);
       spec_.ref(dtype_, plan, x.raw_data(), y.raw_data(), out.raw_data(), params_, ctx.threadpool());
     }
+    if (mean_) {  // Mean = Sum / n
+      visit_dtype<kFloatDTypes>(dtype_, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        using C = compute_t<T>;
+        T* p = out.data<T>();
+        const C n = static_cast<C>(shapes.size());
+        for (int64_t i = 0; i < out.numel(); ++i) p[i] = store_elem<T>(load_elem(p[i]) / n);
+      });
+    }
   }
 
   void run_pow(const BroadcastPlan& plan, const Tensor& a, const Tensor& e, Tensor& out, pthreadpool_t pool) {
@@ -498,7 +511,7 @@ class BinaryRefKernel : public Kernel {
   const BinaryOpSpec& spec_;
   DType dtype_ = DType::Undefined;
   BinaryParams params_;
-  bool legacy_ = false, legacy_broadcast_ = false, legacy_prelu_ = false;
+  bool legacy_ = false, legacy_broadcast_ = false, legacy_prelu_ = false, mean_ = false;
   int64_t legacy_axis_ = INT64_MIN;
 };
 
@@ -563,6 +576,7 @@ ONNXI_REGISTER_BINARY_XNN("Mul", 1);
 ONNXI_REGISTER_BINARY_XNN("Div", 1);
 ONNXI_REGISTER_BINARY_XNN("Max", 1);
 ONNXI_REGISTER_BINARY_XNN("Min", 1);
+ONNXI_REGISTER_BINARY_XNN("Sum", 1);
 
 ONNXI_REGISTER_BINARY_REF("Add", 1);
 ONNXI_REGISTER_BINARY_REF("Sub", 1);
@@ -570,6 +584,8 @@ ONNXI_REGISTER_BINARY_REF("Mul", 1);
 ONNXI_REGISTER_BINARY_REF("Div", 1);
 ONNXI_REGISTER_BINARY_REF("Max", 1);
 ONNXI_REGISTER_BINARY_REF("Min", 1);
+ONNXI_REGISTER_BINARY_REF("Sum", 1);
+ONNXI_REGISTER_BINARY_REF("Mean", 1);
 ONNXI_REGISTER_BINARY_REF("Pow", 1);
 ONNXI_REGISTER_BINARY_REF("Mod", 10);
 ONNXI_REGISTER_BINARY_REF("PRelu", 1);

@@ -1,6 +1,6 @@
 // Unary elementwise ops: activations (Relu LeakyRelu Sigmoid Tanh Elu Selu Celu
 // HardSigmoid HardSwish Softplus Softsign ThresholdedRelu), math (Abs Neg Exp Log Sqrt
-// Reciprocal Floor Ceil Round Sign Erf, trigonometric and hyperbolic), Not, IsNaN, IsInf,
+// Reciprocal Floor Ceil Round Sign Erf Shrink, trigonometric and hyperbolic), Not, IsNaN, IsInf,
 // and Clip.
 //
 // One table (kUnaryOps) maps each op to its dtypes, attribute defaults, reference function
@@ -28,6 +28,7 @@ namespace {
 struct UnaryParams {
   float alpha = 0, beta = 0, gamma = 0;
   bool detect_positive = true, detect_negative = true;  // IsInf
+  float lambd = 0.5f, bias = 0.0f;                      // Shrink
 };
 
 // ---- scalar functions (C is the compute type) ----
@@ -175,6 +176,17 @@ struct RoundOp {
   template <class C>
   static C apply(C x, const UnaryParams&) {
     return std::nearbyint(x);  // the default rounding mode rounds halves to even
+  }
+};
+struct ShrinkOp {
+  static constexpr DTypeSet kTypes = kNumericDTypes;
+  template <class C>
+  static C apply(C x, const UnaryParams& p) {
+    // Compared and shifted in double so integer inputs see the float lambd/bias exactly.
+    const double v = static_cast<double>(x);
+    if (v < -p.lambd) return convert_value<C>(v + p.bias);
+    if (v > p.lambd) return convert_value<C>(v - p.bias);
+    return C(0);
   }
 };
 struct NotOp {
@@ -333,6 +345,7 @@ const UnaryOpSpec kUnaryOps[] = {
     ONNXI_UNARY(Asinh, kNoParams, {}),
     ONNXI_UNARY(Acosh, kNoParams, {}),
     ONNXI_UNARY(Atanh, kNoParams, {}),
+    ONNXI_UNARY(Shrink, kNoParams, {}),
     ONNXI_UNARY(Not, kNoParams, {}),
     ONNXI_UNARY(IsNaN, kNoParams, {}),
     ONNXI_UNARY(IsInf, kNoParams, {}),
@@ -364,6 +377,8 @@ class UnaryRefKernel : public Kernel {
     params_.gamma = ctx.attrs.get_float("gamma", params_.gamma);
     params_.detect_positive = ctx.attrs.get_int("detect_positive", 1) != 0;
     params_.detect_negative = ctx.attrs.get_int("detect_negative", 1) != 0;
+    params_.lambd = ctx.attrs.get_float("lambd", params_.lambd);
+    params_.bias = ctx.attrs.get_float("bias", params_.bias);
     if (std::string(spec.name) == "Celu" && params_.alpha == 0.0f)
       throw Error(Stage::Build, "Celu alpha must be non-zero");
   }
@@ -492,6 +507,7 @@ ONNXI_REGISTER_UNARY_REF("Cosh", 9);
 ONNXI_REGISTER_UNARY_REF("Asinh", 9);
 ONNXI_REGISTER_UNARY_REF("Acosh", 9);
 ONNXI_REGISTER_UNARY_REF("Atanh", 9);
+ONNXI_REGISTER_UNARY_REF("Shrink", 9);
 ONNXI_REGISTER_UNARY_REF("Not", 1);
 ONNXI_REGISTER_UNARY_REF("IsNaN", 9);
 ONNXI_REGISTER_UNARY_REF("IsInf", 10);

@@ -684,3 +684,65 @@ TEST_CASE("XNNPACK kernels run correctly without prepare()", "[elementwise][xnnp
   s.provider = "xnnpack";
   require_same(run_without_prepare(s), run1(s, "ref"), 1e-5, 1e-6);
 }
+
+TEST_CASE("Variadic Sum and Mean with broadcasting", "[elementwise][binary]") {
+  Tensor a = random_float({2, 1, 4}, 1), b = random_float({3, 1}, 2), c = random_float({4}, 3);
+  std::vector<double> sum(24), mean(24);
+  Shape out = {2, 3, 4};
+  for (int64_t i = 0; i < 24; ++i) {
+    double s = get_value(a, broadcast_index(a.shape(), out, i)) +
+               get_value(b, broadcast_index(b.shape(), out, i)) +
+               get_value(c, broadcast_index(c.shape(), out, i));
+    sum[i] = s;
+    mean[i] = s / 3;
+  }
+  NodeRun r;
+  r.op_type = "Sum";
+  r.inputs = {a, b, c};
+  Tensor y = run1(r, "ref");
+  REQUIRE(y.shape() == out);
+  require_values(y, sum, 1e-6, 1e-6);
+  r.op_type = "Mean";
+  require_values(run1(r, "ref"), mean, 1e-6, 1e-6);
+  r.inputs = {a};
+  require_same(run1(r, "ref"), a);
+  // Two float inputs: XNNPACK add for Sum; Mean stays on ref.
+  r.inputs = {a, b};
+  r.op_type = "Sum";
+  Shape s2;
+  std::vector<double> ab = ref_binary(
+      a, b, [](double x, double q) { return x + q; }, &s2);
+  require_values(run1(r, "xnnpack"), ab, 1e-6, 1e-6);
+  r.op_type = "Mean";
+  r.provider = "";
+  REQUIRE(run_node(r).provider == "ref");
+  for (double& v : ab) v /= 2;
+  require_values(run_node(r).outputs[0], ab, 1e-6, 1e-6);
+  // Integer Sum; Mean is float-only.
+  Tensor i1 = Tensor::from_vector<int32_t>({1, 2}, {2}), i2 = Tensor::from_vector<int32_t>({10}, {1});
+  r.op_type = "Sum";
+  r.inputs = {i1, i2, i1};
+  require_values(run1(r, "ref"), {12, 14});
+  r.op_type = "Mean";
+  REQUIRE_THROWS_AS(run1(r, "ref"), Error);
+}
+
+TEST_CASE("Shrink on float and integer inputs", "[elementwise][unary]") {
+  auto shrink = [](double x, double lambd, double bias) {
+    return x < -lambd ? x + bias : x > lambd ? x - bias : 0.0;
+  };
+  Tensor x = random_float({5, 7}, 1, -3, 3);
+  NodeRun r;
+  r.op_type = "Shrink";
+  r.inputs = {x};
+  std::vector<double> want;
+  for (double v : values_of(x)) want.push_back(shrink(v, 0.5, 0));
+  require_values(run1(r, "ref"), want, 1e-6);
+  r.attributes = {attr_float("lambd", 1.5f), attr_float("bias", 1.5f)};
+  want.clear();
+  for (double v : values_of(x)) want.push_back(shrink(v, 1.5, 1.5));
+  require_values(run1(r, "ref"), want, 1e-6, 1e-6);
+  r.inputs = {Tensor::from_vector<int8_t>({-8, -1, 0, 1, 8}, {5})};
+  r.attributes = {attr_float("lambd", 1.5f), attr_float("bias", 2.0f)};
+  require_values(run1(r, "ref"), {-6, 0, 0, 0, 6});
+}

@@ -561,3 +561,14 @@ TEST_CASE("Threaded Transpose/Softmax runs match single-threaded ones", "[tensor
   for (const char* p : {"ref", "xnnpack"}) run_threaded_same(node("Softmax", {s}), p);
   run_threaded_same(node("LogSoftmax", {s}, {attr_int("axis", 0)}), "ref");
 }
+
+TEST_CASE("CastLike takes the target dtype from its second input", "[tensor][cast]") {
+  Tensor x = Tensor::from_vector<float>({1.5f, -2.5f, 3.0f}, {3});
+  Tensor like = Tensor::from_vector<int64_t>({0}, {1});
+  Tensor y = run1(node("CastLike", {x, like}, {}, 15), "ref");
+  REQUIRE(y.dtype() == DType::Int64);
+  require_values(y, {1, -2, 3});
+  Tensor s = run1(node("CastLike", {x, Tensor::from_vector<std::string>({""}, {1})}, {}, 15), "ref");
+  REQUIRE(s.strings() == std::vector<std::string>{"1.5", "-2.5", "3"});
+  REQUIRE_THROWS_AS(run1(node("CastLike", {x}, {}, 15), "ref"), Error);
+}
