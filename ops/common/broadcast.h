@@ -14,7 +14,7 @@
 namespace onnxi {
 
 struct BroadcastPlan {
-  std::vector<int64_t> dims;  // collapsed output dims (at least one when numel > 0)
+  std::vector<int64_t> dims;                // collapsed output dims (at least one when numel > 0)
   std::vector<int64_t> stride_a, stride_b;  // element strides per collapsed dim; 0 = broadcast
   int64_t numel = 0;
 };
@@ -89,23 +89,24 @@ void broadcast_apply(const BroadcastPlan& p, const TA* a, const TB* b, TO* out, 
   const int64_t n = p.dims.back();
   const int64_t rows = p.numel / n;
   parallel_chunks(pool, rows, n, [&](int64_t begin, int64_t end) {
-    for_broadcast_rows(p, begin, end, [&](int64_t oa, int64_t ob, int64_t oo, int64_t len, int64_t sa, int64_t sb) {
-      const TA* pa = a + oa;
-      const TB* pb = b + ob;
-      TO* po = out + oo;
-      if (sa == 1 && sb == 1) {
-        for (int64_t i = 0; i < len; ++i) po[i] = f(pa[i], pb[i]);
-      } else if (sa == 1) {
-        const TB vb = pb[0];
-        for (int64_t i = 0; i < len; ++i) po[i] = f(pa[i], vb);
-      } else if (sb == 1) {
-        const TA va = pa[0];
-        for (int64_t i = 0; i < len; ++i) po[i] = f(va, pb[i]);
-      } else {
-        const TO v = f(pa[0], pb[0]);
-        for (int64_t i = 0; i < len; ++i) po[i] = v;
-      }
-    });
+    for_broadcast_rows(p, begin, end,
+                       [&](int64_t oa, int64_t ob, int64_t oo, int64_t len, int64_t sa, int64_t sb) {
+                         const TA* pa = a + oa;
+                         const TB* pb = b + ob;
+                         TO* po = out + oo;
+                         if (sa == 1 && sb == 1) {
+                           for (int64_t i = 0; i < len; ++i) po[i] = f(pa[i], pb[i]);
+                         } else if (sa == 1) {
+                           const TB vb = pb[0];
+                           for (int64_t i = 0; i < len; ++i) po[i] = f(pa[i], vb);
+                         } else if (sb == 1) {
+                           const TA va = pa[0];
+                           for (int64_t i = 0; i < len; ++i) po[i] = f(va, pb[i]);
+                         } else {
+                           const TO v = f(pa[0], pb[0]);
+                           for (int64_t i = 0; i < len; ++i) po[i] = v;
+                         }
+                       });
   });
 }
 

@@ -15,8 +15,8 @@ using DTypeSet = uint32_t;
 constexpr DTypeSet dtype_bit(DType t) { return DTypeSet{1} << static_cast<int>(t); }
 constexpr bool dtype_in(DType t, DTypeSet s) { return (s & dtype_bit(t)) != 0; }
 
-inline constexpr DTypeSet kFloatDTypes =
-    dtype_bit(DType::Float) | dtype_bit(DType::Double) | dtype_bit(DType::Float16) | dtype_bit(DType::BFloat16);
+inline constexpr DTypeSet kFloatDTypes = dtype_bit(DType::Float) | dtype_bit(DType::Double) |
+                                         dtype_bit(DType::Float16) | dtype_bit(DType::BFloat16);
 inline constexpr DTypeSet kSignedIntDTypes =
     dtype_bit(DType::Int8) | dtype_bit(DType::Int16) | dtype_bit(DType::Int32) | dtype_bit(DType::Int64);
 inline constexpr DTypeSet kUnsignedIntDTypes =
@@ -38,12 +38,12 @@ struct TypeTag {
 template <DTypeSet Allowed, class F>
 bool visit_dtype(DType t, F&& f) {
   switch (t) {
-#define ONNXI_VISIT_CASE(D, T)                      \
-  case DType::D:                                    \
+#define ONNXI_VISIT_CASE(D, T)                            \
+  case DType::D:                                          \
     if constexpr ((Allowed & dtype_bit(DType::D)) != 0) { \
-      f(TypeTag<T>{});                              \
-      return true;                                  \
-    }                                               \
+      f(TypeTag<T>{});                                    \
+      return true;                                        \
+    }                                                     \
     return false;
     ONNXI_VISIT_CASE(Float, float)
     ONNXI_VISIT_CASE(Double, double)

@@ -31,7 +31,7 @@ inline uint16_t float_to_half_bits(float f) {
     return static_cast<uint16_t>(sign | 0x7e00u | ((ax >> 13) & 0x3ffu));
   }
   if (ax >= 0x477ff000u) return static_cast<uint16_t>(sign | 0x7c00u);  // >= 65520 rounds to inf
-  if (ax < 0x38800000u) {                                                // below 2^-14: subnormal
+  if (ax < 0x38800000u) {                                               // below 2^-14: subnormal
     uint32_t e = ax >> 23;
     if (e < 102) return static_cast<uint16_t>(sign);  // below 2^-25: rounds to zero
     uint32_t mant = (ax & 0x7fffffu) | 0x800000u;
@@ -48,7 +48,9 @@ inline uint16_t float_to_half_bits(float f) {
   return static_cast<uint16_t>(sign | r);
 }
 
-inline float bfloat16_bits_to_float(uint16_t b) { return std::bit_cast<float>(static_cast<uint32_t>(b) << 16); }
+inline float bfloat16_bits_to_float(uint16_t b) {
+  return std::bit_cast<float>(static_cast<uint32_t>(b) << 16);
+}
 
 inline uint16_t float_to_bfloat16_bits(float f) {
   uint32_t x = std::bit_cast<uint32_t>(f);

@@ -27,7 +27,8 @@ void copy_elements(const Tensor& src, Tensor& dst) {
 }
 
 std::vector<int64_t> read_int_values(const Tensor& t, const std::string& what, Stage stage) {
-  if (t.rank() > 1) throw Error(stage, what + " must be a 1-D tensor, got shape " + shape_to_string(t.shape()));
+  if (t.rank() > 1)
+    throw Error(stage, what + " must be a 1-D tensor, got shape " + shape_to_string(t.shape()));
   std::vector<int64_t> v(static_cast<size_t>(t.numel()));
   if (t.dtype() == DType::Int64) {
     const int64_t* p = t.data<int64_t>();

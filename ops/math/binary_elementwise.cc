@@ -1,5 +1,5 @@
-// Binary (and variadic Max/Min) elementwise ops with numpy broadcasting:
-// Add Sub Mul Div Pow Mod Max Min PRelu, Equal Less Greater LessOrEqual GreaterOrEqual,
+// Binary (and variadic Max/Min/Sum/Mean) elementwise ops with numpy broadcasting:
+// Add Sub Mul Div Pow Mod Max Min Sum Mean PRelu, Equal Less Greater LessOrEqual GreaterOrEqual,
 // And Or Xor, BitShift.
 //
 // One table (kBinaryOps) maps each op to its dtypes, output kind, reference function and,
@@ -200,12 +200,12 @@ inline C pow_value(C base, E e) {
 
 // ---- reference loops ----
 
-using BinaryRefFn = void (*)(DType, const BroadcastPlan&, const void*, const void*, void*, const BinaryParams&,
-                             pthreadpool_t);
+using BinaryRefFn = void (*)(DType, const BroadcastPlan&, const void*, const void*, void*,
+                             const BinaryParams&, pthreadpool_t);
 
 template <class Op>
-void ref_binary(DType t, const BroadcastPlan& p, const void* a, const void* b, void* out, const BinaryParams& prm,
-                pthreadpool_t pool) {
+void ref_binary(DType t, const BroadcastPlan& p, const void* a, const void* b, void* out,
+                const BinaryParams& prm, pthreadpool_t pool) {
   bool ok = visit_dtype<Op::kTypes>(t, [&](auto tag) {
     using T = typename decltype(tag)::type;
     using C = compute_t<T>;
@@ -263,8 +263,8 @@ enum class BinaryKind { Plain, Variadic, PRelu, Pow };
 
 struct XnnBinaryFns {
   xnn_status (*create)(xnn_operator_t*);
-  xnn_status (*setup)(xnn_operator_t, size_t, const size_t*, size_t, const size_t*, const float*, const float*,
-                      float*, pthreadpool_t);
+  xnn_status (*setup)(xnn_operator_t, size_t, const size_t*, size_t, const size_t*, const float*,
+                      const float*, float*, pthreadpool_t);
 };
 
 struct BinaryOpSpec {
@@ -280,6 +280,9 @@ struct BinaryOpSpec {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
+// clang-format off
+// Columns: name, dtypes, bool output, kind, legacy broadcast attrs (< 7), checks divisor,
+// reference function, XNNPACK f32 create/setup.
 const BinaryOpSpec kBinaryOps[] = {
     {"Add", AddOp::kTypes, false, BinaryKind::Plain, true, false, &ref_binary<AddOp>,
      {[](xnn_operator_t* op) { return xnn_create_add_nd_f32(-kInf, kInf, 0, op); }, &xnn_setup_add_nd_f32}},
@@ -296,6 +299,9 @@ const BinaryOpSpec kBinaryOps[] = {
      {[](xnn_operator_t* op) { return xnn_create_maximum_nd_f32(0, op); }, &xnn_setup_maximum_nd_f32}},
     {"Min", MinOp::kTypes, false, BinaryKind::Variadic, false, false, &ref_binary<MinOp>,
      {[](xnn_operator_t* op) { return xnn_create_minimum_nd_f32(0, op); }, &xnn_setup_minimum_nd_f32}},
+    {"Sum", AddOp::kTypes, false, BinaryKind::Variadic, false, false, &ref_binary<AddOp>,
+     {[](xnn_operator_t* op) { return xnn_create_add_nd_f32(-kInf, kInf, 0, op); }, &xnn_setup_add_nd_f32}},
+    {"Mean", kFloatDTypes, false, BinaryKind::Variadic, false, false, &ref_binary<AddOp>, {}},
     {"Pow", kNumericDTypes, false, BinaryKind::Pow, true, false, nullptr, {}},
     {"Mod", ModOp::kTypes, false, BinaryKind::Plain, false, true, &ref_binary<ModOp>, {}},
     {"PRelu", PReluOp::kTypes, false, BinaryKind::PRelu, false, false, &ref_binary<PReluOp>, {}},
@@ -310,6 +316,7 @@ const BinaryOpSpec kBinaryOps[] = {
     {"Xor", XorOp::kTypes, true, BinaryKind::Plain, true, false, &ref_binary<XorOp>, {}},
     {"BitShift", BitShiftOp::kTypes, false, BinaryKind::Plain, false, false, &ref_binary<BitShiftOp>, {}},
 };
+// clang-format on
 
 const BinaryOpSpec& find_spec(const std::string& name) {
   for (const auto& s : kBinaryOps)
@@ -329,7 +336,8 @@ class BinaryRefKernel : public Kernel {
                                     ", got " + std::to_string(n));
     dtype_ = ctx.input_dtype(0);
     if (!dtype_in(dtype_, spec.dtypes))
-      throw Error(Stage::Build, std::string(spec.name) + " does not support " + std::string(dtype_name(dtype_)) +
+      throw Error(Stage::Build, std::string(spec.name) + " does not support " +
+                                    std::string(dtype_name(dtype_)) +
                                     " (supported: " + dtype_set_names(spec.dtypes) + ")");
     for (size_t i = 1; i < n; ++i) {
       if (!ctx.has_input(i)) throw Error(Stage::Build, "input " + std::to_string(i) + " is missing");
@@ -345,6 +353,7 @@ class BinaryRefKernel : public Kernel {
     }
     if (spec.kind == BinaryKind::PRelu && ctx.opset < 7) legacy_prelu_ = true;
     std::string name = spec.name;
+    mean_ = name == "Mean";
     if (name == "Mod") {
       params_.fmod = ctx.attrs.get_int("fmod", 0) != 0;
       if (!params_.fmod && dtype_in(dtype_, kFloatDTypes))
@@ -425,7 +434,8 @@ class BinaryRefKernel : public Kernel {
     }
     Shape out = broadcast_shapes(a, b);
     if (spec_.kind == BinaryKind::PRelu && out != a)
-      throw Error(Stage::Run, "slope " + shape_to_string(b) + " cannot be broadcast to X " + shape_to_string(a));
+      throw Error(Stage::Run,
+                  "slope " + shape_to_string(b) + " cannot be broadcast to X " + shape_to_string(a));
     return out;
   }
 
@@ -437,8 +447,8 @@ class BinaryRefKernel : public Kernel {
     int64_t axis = legacy_axis_ == INT64_MIN ? ra - rb : legacy_axis_;
     if (axis < 0) axis += ra;
     if (axis < 0 || axis + rb > ra)
-      throw Error(Stage::Run, "legacy broadcast: B " + shape_to_string(b) + " does not fit A " + shape_to_string(a) +
-                                  " at axis " + std::to_string(axis));
+      throw Error(Stage::Run, "legacy broadcast: B " + shape_to_string(b) + " does not fit A " +
+                                  shape_to_string(a) + " at axis " + std::to_string(axis));
     Shape s(a.size(), 1);
     for (int64_t i = 0; i < rb; ++i) {
       if (b[i] != a[axis + i] && b[i] != 1)
@@ -475,12 +485,21 @@ class BinaryRefKernel : public Kernel {
       BroadcastPlan plan = plan_broadcast(x.shape(), y.shape(), out_shape);
       spec_.ref(dtype_, plan, x.raw_data(), y.raw_data(), out.raw_data(), params_, ctx.threadpool());
     }
+    if (mean_) {  // Mean = Sum / n
+      visit_dtype<kFloatDTypes>(dtype_, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        using C = compute_t<T>;
+        T* p = out.data<T>();
+        const C n = static_cast<C>(shapes.size());
+        for (int64_t i = 0; i < out.numel(); ++i) p[i] = store_elem<T>(load_elem(p[i]) / n);
+      });
+    }
   }
 
   void run_pow(const BroadcastPlan& plan, const Tensor& a, const Tensor& e, Tensor& out, pthreadpool_t pool) {
-    DType want = dtype_in(dtype_, kFloatDTypes)      ? dtype_
+    DType want = dtype_in(dtype_, kFloatDTypes)    ? dtype_
                  : dtype_in(e.dtype(), kIntDTypes) ? DType::Int64
-                                                     : DType::Double;
+                                                   : DType::Double;
     if (e.dtype() == want) {
       ref_pow(dtype_, plan, a.raw_data(), want, e.raw_data(), out.raw_data(), pool);
     } else {
@@ -492,7 +511,7 @@ class BinaryRefKernel : public Kernel {
   const BinaryOpSpec& spec_;
   DType dtype_ = DType::Undefined;
   BinaryParams params_;
-  bool legacy_ = false, legacy_broadcast_ = false, legacy_prelu_ = false;
+  bool legacy_ = false, legacy_broadcast_ = false, legacy_prelu_ = false, mean_ = false;
   int64_t legacy_axis_ = INT64_MIN;
 };
 
@@ -503,12 +522,10 @@ class BinaryXnnKernel : public BinaryRefKernel {
   using BinaryRefKernel::BinaryRefKernel;
   const char* provider() const override { return "xnnpack"; }
 
-  void prepare(PrepareContext&) override {
-    ensure_xnnpack_initialized();
-    check_xnn(spec_.xnn.create(op_.out()), spec_.name);
-  }
+  void prepare(PrepareContext&) override { create(); }
 
   void run(RunContext& ctx) override {
+    if (!op_) create();  // run without prepare (e.g. constant folding)
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
     Shape b_shape;
@@ -527,6 +544,11 @@ class BinaryXnnKernel : public BinaryRefKernel {
   }
 
  private:
+  void create() {
+    ensure_xnnpack_initialized();
+    check_xnn(spec_.xnn.create(op_.out()), spec_.name);
+  }
+
   XnnOperatorHolder op_;
 };
 
@@ -554,6 +576,7 @@ ONNXI_REGISTER_BINARY_XNN("Mul", 1);
 ONNXI_REGISTER_BINARY_XNN("Div", 1);
 ONNXI_REGISTER_BINARY_XNN("Max", 1);
 ONNXI_REGISTER_BINARY_XNN("Min", 1);
+ONNXI_REGISTER_BINARY_XNN("Sum", 1);
 
 ONNXI_REGISTER_BINARY_REF("Add", 1);
 ONNXI_REGISTER_BINARY_REF("Sub", 1);
@@ -561,6 +584,8 @@ ONNXI_REGISTER_BINARY_REF("Mul", 1);
 ONNXI_REGISTER_BINARY_REF("Div", 1);
 ONNXI_REGISTER_BINARY_REF("Max", 1);
 ONNXI_REGISTER_BINARY_REF("Min", 1);
+ONNXI_REGISTER_BINARY_REF("Sum", 1);
+ONNXI_REGISTER_BINARY_REF("Mean", 1);
 ONNXI_REGISTER_BINARY_REF("Pow", 1);
 ONNXI_REGISTER_BINARY_REF("Mod", 10);
 ONNXI_REGISTER_BINARY_REF("PRelu", 1);

@@ -87,8 +87,9 @@ class GemmRefKernel : public Kernel {
     Dims d{trans_a_ ? a[1] : a[0], trans_b_ ? b[0] : b[1], trans_a_ ? a[0] : a[1]};
     int64_t kb = trans_b_ ? b[1] : b[0];
     if (kb != d.k)
-      throw Error(stage, "Gemm inner dimensions differ: A " + shape_to_string(a) + ", B " + shape_to_string(b) +
-                             (trans_a_ ? " (transA)" : "") + (trans_b_ ? " (transB)" : ""));
+      throw Error(stage, "Gemm inner dimensions differ: A " + shape_to_string(a) + ", B " +
+                             shape_to_string(b) + (trans_a_ ? " (transA)" : "") +
+                             (trans_b_ ? " (transB)" : ""));
     if (c) {
       if (c->size() > 2) throw Error(stage, "Gemm C must have rank <= 2, got " + shape_to_string(*c));
       int64_t cm = c->size() == 2 ? (*c)[0] : 1;
@@ -96,8 +97,8 @@ class GemmRefKernel : public Kernel {
       bool ok = (cm == d.m || cm == 1) && (cn == d.n || cn == 1);
       if (exact_c_ && !(c->size() == 2 && cm == d.m && cn == d.n)) ok = false;
       if (!ok)
-        throw Error(stage, "Gemm C " + shape_to_string(*c) + " cannot be broadcast to [" + std::to_string(d.m) + "," +
-                               std::to_string(d.n) + "]");
+        throw Error(stage, "Gemm C " + shape_to_string(*c) + " cannot be broadcast to [" +
+                               std::to_string(d.m) + "," + std::to_string(d.n) + "]");
       d.c_row_stride = cm == 1 ? 0 : cn;
       d.c_col_stride = cn == 1 ? 0 : 1;
     }
@@ -156,7 +157,8 @@ class GemmXnnKernel : public GemmRefKernel {
   // Whether this configuration fits a fully connected operator.
   static bool fits(const BuildContext& ctx) {
     const Tensor* b = ctx.constant_input(1);
-    if (ctx.input_dtype(0) != DType::Float || !b || b->dtype() != DType::Float || b->rank() != 2) return false;
+    if (ctx.input_dtype(0) != DType::Float || !b || b->dtype() != DType::Float || b->rank() != 2)
+      return false;
     if (ctx.attrs.get_int("transA", 0) != 0 || ctx.attrs.get_float("alpha", 1.0f) != 1.0f) return false;
     if (!ctx.has_input(2)) return true;
     const Tensor* c = ctx.constant_input(2);
@@ -169,6 +171,8 @@ class GemmXnnKernel : public GemmRefKernel {
   }
 
   void prepare(PrepareContext&) override {
+    if (prepared_) return;
+    prepared_ = true;
     ensure_xnnpack_initialized();
     k_ = trans_b_ ? b_.dim(1) : b_.dim(0);
     n_ = trans_b_ ? b_.dim(0) : b_.dim(1);
@@ -179,25 +183,29 @@ class GemmXnnKernel : public GemmRefKernel {
       for (int64_t j = 0; j < n_; ++j) bias[j] = beta_ * c[c_.numel() == 1 ? 0 : j];
     }
     if (k_ == 0 || n_ == 0) return;  // nothing to pack; run() fills the output
-    check_xnn(xnn_create_fully_connected_nc_f32(static_cast<size_t>(k_), static_cast<size_t>(n_),
-                                                static_cast<size_t>(k_), static_cast<size_t>(n_), b_.data<float>(),
-                                                bias.empty() ? nullptr : bias.data(),
-                                                -std::numeric_limits<float>::infinity(),
-                                                std::numeric_limits<float>::infinity(),
-                                                trans_b_ ? 0 : XNN_FLAG_TRANSPOSE_WEIGHTS, op_.out()),
+    check_xnn(xnn_create_fully_connected_nc_f32(
+                  static_cast<size_t>(k_), static_cast<size_t>(n_), static_cast<size_t>(k_),
+                  static_cast<size_t>(n_), b_.data<float>(), bias.empty() ? nullptr : bias.data(),
+                  -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity(),
+                  trans_b_ ? 0 : XNN_FLAG_TRANSPOSE_WEIGHTS, op_.out()),
               "Gemm");
     b_ = Tensor();  // packed copy lives in the operator
     c_ = Tensor();
   }
 
   void run(RunContext& ctx) override {
+    if (!prepared_) {  // run without prepare (e.g. constant folding)
+      PrepareContext pctx;
+      prepare(pctx);
+    }
     if (!op_) {  // degenerate K or N
       GemmRefKernel::run(ctx);
       return;
     }
     const Tensor& a = ctx.input(0);
     if (a.rank() != 2 || a.dim(1) != k_)
-      throw Error(Stage::Run, "Gemm A " + shape_to_string(a.shape()) + " does not match B's K=" + std::to_string(k_));
+      throw Error(Stage::Run,
+                  "Gemm A " + shape_to_string(a.shape()) + " does not match B's K=" + std::to_string(k_));
     Tensor& y = output_for(ctx, 0, DType::Float, {a.dim(0), n_});
     if (y.numel() == 0) return;
     check_xnn(xnn_setup_fully_connected_nc_f32(op_.get(), static_cast<size_t>(a.dim(0)), a.data<float>(),
@@ -209,16 +217,19 @@ class GemmXnnKernel : public GemmRefKernel {
  private:
   Tensor b_, c_;
   int64_t k_ = 0, n_ = 0;
+  bool prepared_ = false;
   XnnOperatorHolder op_;
 };
 
 ONNXI_REGISTER_KERNEL("", "Gemm", 1, INT64_MAX, "xnnpack", 10,
                       [](const BuildContext& ctx) -> std::unique_ptr<Kernel> {
                         if (!GemmXnnKernel::fits(ctx)) return nullptr;
-                        return std::make_unique<GemmXnnKernel>(ctx, *ctx.constant_input(1), ctx.constant_input(2));
+                        return std::make_unique<GemmXnnKernel>(ctx, *ctx.constant_input(1),
+                                                               ctx.constant_input(2));
                       });
-ONNXI_REGISTER_KERNEL("", "Gemm", 1, INT64_MAX, "ref", 0,
-                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new GemmRefKernel(ctx)); });
+ONNXI_REGISTER_KERNEL("", "Gemm", 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new GemmRefKernel(ctx));
+});
 
 }  // namespace
 }  // namespace onnxi

@@ -79,16 +79,17 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const T* 
   });
 }
 
-template void gemm<float>(bool, bool, int64_t, int64_t, int64_t, const float*, const float*, float*, pthreadpool_t);
+template void gemm<float>(bool, bool, int64_t, int64_t, int64_t, const float*, const float*, float*,
+                          pthreadpool_t);
 template void gemm<double>(bool, bool, int64_t, int64_t, int64_t, const double*, const double*, double*,
                            pthreadpool_t);
 template void gemm<int32_t>(bool, bool, int64_t, int64_t, int64_t, const int32_t*, const int32_t*, int32_t*,
                             pthreadpool_t);
 template void gemm<int64_t>(bool, bool, int64_t, int64_t, int64_t, const int64_t*, const int64_t*, int64_t*,
                             pthreadpool_t);
-template void gemm<uint32_t>(bool, bool, int64_t, int64_t, int64_t, const uint32_t*, const uint32_t*, uint32_t*,
-                             pthreadpool_t);
-template void gemm<uint64_t>(bool, bool, int64_t, int64_t, int64_t, const uint64_t*, const uint64_t*, uint64_t*,
-                             pthreadpool_t);
+template void gemm<uint32_t>(bool, bool, int64_t, int64_t, int64_t, const uint32_t*, const uint32_t*,
+                             uint32_t*, pthreadpool_t);
+template void gemm<uint64_t>(bool, bool, int64_t, int64_t, int64_t, const uint64_t*, const uint64_t*,
+                             uint64_t*, pthreadpool_t);
 
 }  // namespace onnxi

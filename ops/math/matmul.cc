@@ -24,7 +24,8 @@ struct MatMulDims {
 
 MatMulDims matmul_dims(const Shape& a, const Shape& b, Stage stage) {
   if (a.empty() || b.empty())
-    throw Error(stage, "MatMul inputs must have rank >= 1, got " + shape_to_string(a) + " and " + shape_to_string(b));
+    throw Error(
+        stage, "MatMul inputs must have rank >= 1, got " + shape_to_string(a) + " and " + shape_to_string(b));
   MatMulDims d;
   d.m = a.size() == 1 ? 1 : a[a.size() - 2];
   d.k = a.back();
@@ -96,8 +97,8 @@ class MatMulRefKernel : public Kernel {
     for_broadcast_rows(plan, 0, plan.numel / plan.dims.back(),
                        [&](int64_t oa, int64_t ob, int64_t oy, int64_t len, int64_t ia, int64_t ib) {
                          for (int64_t t = 0; t < len; ++t)
-                           gemm<T>(false, false, d.m, d.n, d.k, a + (oa + t * ia) * sa, b + (ob + t * ib) * sb,
-                                   y + (oy + t) * sy, pool);
+                           gemm<T>(false, false, d.m, d.n, d.k, a + (oa + t * ia) * sa,
+                                   b + (ob + t * ib) * sb, y + (oy + t) * sy, pool);
                        });
   }
 
@@ -115,33 +116,39 @@ class MatMulXnnKernel : public MatMulRefKernel {
   }
 
   void prepare(PrepareContext&) override {
+    if (prepared_) return;
+    prepared_ = true;
     ensure_xnnpack_initialized();
     k_ = b_.dim(0);
     n_ = b_.dim(1);
     if (k_ == 0 || n_ == 0) return;  // degenerate: the reference path fills the output
-    check_xnn(xnn_create_fully_connected_nc_f32(static_cast<size_t>(k_), static_cast<size_t>(n_),
-                                                static_cast<size_t>(k_), static_cast<size_t>(n_), b_.data<float>(),
-                                                nullptr, -std::numeric_limits<float>::infinity(),
-                                                std::numeric_limits<float>::infinity(), XNN_FLAG_TRANSPOSE_WEIGHTS,
-                                                op_.out()),
+    check_xnn(xnn_create_fully_connected_nc_f32(
+                  static_cast<size_t>(k_), static_cast<size_t>(n_), static_cast<size_t>(k_),
+                  static_cast<size_t>(n_), b_.data<float>(), nullptr, -std::numeric_limits<float>::infinity(),
+                  std::numeric_limits<float>::infinity(), XNN_FLAG_TRANSPOSE_WEIGHTS, op_.out()),
               "MatMul");
     b_ = Tensor();
   }
 
   void run(RunContext& ctx) override {
+    if (!prepared_) {  // run without prepare (e.g. constant folding)
+      PrepareContext pctx;
+      prepare(pctx);
+    }
     if (!op_) {
       MatMulRefKernel::run(ctx);
       return;
     }
     const Tensor& a = ctx.input(0);
     if (a.rank() == 0 || a.shape().back() != k_)
-      throw Error(Stage::Run, "MatMul A " + shape_to_string(a.shape()) + " does not match B's K=" + std::to_string(k_));
+      throw Error(Stage::Run,
+                  "MatMul A " + shape_to_string(a.shape()) + " does not match B's K=" + std::to_string(k_));
     Shape out = a.shape();
     out.back() = n_;
     Tensor& y = output_for(ctx, 0, DType::Float, out);
     if (y.numel() == 0) return;
-    check_xnn(xnn_setup_fully_connected_nc_f32(op_.get(), static_cast<size_t>(a.numel() / k_), a.data<float>(),
-                                               y.data<float>(), ctx.threadpool()),
+    check_xnn(xnn_setup_fully_connected_nc_f32(op_.get(), static_cast<size_t>(a.numel() / k_),
+                                               a.data<float>(), y.data<float>(), ctx.threadpool()),
               "MatMul");
     check_xnn(xnn_run_operator(op_.get(), ctx.threadpool()), "MatMul");
   }
@@ -149,6 +156,7 @@ class MatMulXnnKernel : public MatMulRefKernel {
  private:
   Tensor b_;
   int64_t k_ = 0, n_ = 0;
+  bool prepared_ = false;
   XnnOperatorHolder op_;
 };
 
@@ -157,8 +165,9 @@ ONNXI_REGISTER_KERNEL("", "MatMul", 1, INT64_MAX, "xnnpack", 10,
                         if (!MatMulXnnKernel::fits(ctx)) return nullptr;
                         return std::make_unique<MatMulXnnKernel>(ctx, *ctx.constant_input(1));
                       });
-ONNXI_REGISTER_KERNEL("", "MatMul", 1, INT64_MAX, "ref", 0,
-                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new MatMulRefKernel(ctx)); });
+ONNXI_REGISTER_KERNEL("", "MatMul", 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new MatMulRefKernel(ctx));
+});
 
 }  // namespace
 }  // namespace onnxi

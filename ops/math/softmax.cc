@@ -98,7 +98,8 @@ class SoftmaxRefKernel : public Kernel {
               yo[k * inner + j] = store_elem<T>((load_elem(xo[k * inner + j]) - mx[j]) - log_sum);
           } else {
             const C scale = static_cast<C>(1.0 / sum[j]);
-            for (int64_t k = 0; k < n; ++k) yo[k * inner + j] = store_elem<T>(load_elem(yo[k * inner + j]) * scale);
+            for (int64_t k = 0; k < n; ++k)
+              yo[k * inner + j] = store_elem<T>(load_elem(yo[k * inner + j]) * scale);
           }
         }
       }
@@ -132,14 +133,15 @@ class SoftmaxXnnKernel : public SoftmaxRefKernel {
     }
     if (x.numel() == 0) return;
     if (!op_ || b.n != channels_) create(b.n);
-    check_xnn(xnn_setup_softmax_nc_f32(op_.get(), static_cast<size_t>(b.outer), x.data<float>(), y.data<float>(),
-                                       ctx.threadpool()),
+    check_xnn(xnn_setup_softmax_nc_f32(op_.get(), static_cast<size_t>(b.outer), x.data<float>(),
+                                       y.data<float>(), ctx.threadpool()),
               "Softmax");
     check_xnn(xnn_run_operator(op_.get(), ctx.threadpool()), "Softmax");
   }
 
  private:
   void create(int64_t n) {
+    ensure_xnnpack_initialized();
     const size_t c = static_cast<size_t>(n);
     check_xnn(xnn_create_softmax_nc_f32(c, c, c, 0, op_.out()), "Softmax");
     channels_ = n;
@@ -156,10 +158,12 @@ ONNXI_REGISTER_KERNEL("", "Softmax", 1, INT64_MAX, "xnnpack", 10,
                         if (!k->normalizes_last_dims(ctx.inputs.at(0))) return nullptr;
                         return k;
                       });
-ONNXI_REGISTER_KERNEL("", "Softmax", 1, INT64_MAX, "ref", 0,
-                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new SoftmaxRefKernel(ctx, false)); });
-ONNXI_REGISTER_KERNEL("", "LogSoftmax", 1, INT64_MAX, "ref", 0,
-                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new SoftmaxRefKernel(ctx, true)); });
+ONNXI_REGISTER_KERNEL("", "Softmax", 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new SoftmaxRefKernel(ctx, false));
+});
+ONNXI_REGISTER_KERNEL("", "LogSoftmax", 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new SoftmaxRefKernel(ctx, true));
+});
 
 }  // namespace
 }  // namespace onnxi

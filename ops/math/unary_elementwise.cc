@@ -1,6 +1,6 @@
 // Unary elementwise ops: activations (Relu LeakyRelu Sigmoid Tanh Elu Selu Celu
 // HardSigmoid HardSwish Softplus Softsign ThresholdedRelu), math (Abs Neg Exp Log Sqrt
-// Reciprocal Floor Ceil Round Sign Erf, trigonometric and hyperbolic), Not, IsNaN, IsInf,
+// Reciprocal Floor Ceil Round Sign Erf Shrink, trigonometric and hyperbolic), Not, IsNaN, IsInf,
 // and Clip.
 //
 // One table (kUnaryOps) maps each op to its dtypes, attribute defaults, reference function
@@ -28,6 +28,7 @@ namespace {
 struct UnaryParams {
   float alpha = 0, beta = 0, gamma = 0;
   bool detect_positive = true, detect_negative = true;  // IsInf
+  float lambd = 0.5f, bias = 0.0f;                      // Shrink
 };
 
 // ---- scalar functions (C is the compute type) ----
@@ -177,6 +178,17 @@ struct RoundOp {
     return std::nearbyint(x);  // the default rounding mode rounds halves to even
   }
 };
+struct ShrinkOp {
+  static constexpr DTypeSet kTypes = kNumericDTypes;
+  template <class C>
+  static C apply(C x, const UnaryParams& p) {
+    // Compared and shifted in double so integer inputs see the float lambd/bias exactly.
+    const double v = static_cast<double>(x);
+    if (v < -p.lambd) return convert_value<C>(v + p.bias);
+    if (v > p.lambd) return convert_value<C>(v - p.bias);
+    return C(0);
+  }
+};
 struct NotOp {
   static constexpr DTypeSet kTypes = kBoolDTypes;
   template <class C>
@@ -200,13 +212,13 @@ struct IsInfOp {
 };
 
 // Float-only ops that are one <cmath> call.
-#define ONNXI_CMATH_OP(Name, fn)                    \
-  struct Name {                                     \
+#define ONNXI_CMATH_OP(Name, fn)                     \
+  struct Name {                                      \
     static constexpr DTypeSet kTypes = kFloatDTypes; \
-    template <class C>                              \
-    static C apply(C x, const UnaryParams&) {       \
-      return std::fn(x);                            \
-    }                                               \
+    template <class C>                               \
+    static C apply(C x, const UnaryParams&) {        \
+      return std::fn(x);                             \
+    }                                                \
   };
 ONNXI_CMATH_OP(ExpOp, exp)
 ONNXI_CMATH_OP(LogOp, log)
@@ -271,11 +283,13 @@ struct UnaryOpSpec {
 template <class Op>
 constexpr bool returns_bool = std::is_same_v<decltype(Op::template apply<float>(0.f, UnaryParams{})), bool>;
 
+// clang-format off
 #define ONNXI_UNARY(Name, defaults, ...) \
   { #Name, Name##Op::kTypes, returns_bool<Name##Op>, defaults, &ref_unary<Name##Op>, __VA_ARGS__ }
 // XNNPACK unary operators without parameters.
 #define ONNXI_XNN_PLAIN(create_fn, setup_fn) \
-  {[](const UnaryParams&, xnn_operator_t* op) { return create_fn(1, 1, 1, 0, op); }, &setup_fn, nullptr}
+  { [](const UnaryParams&, xnn_operator_t* op) { return create_fn(1, 1, 1, 0, op); }, &setup_fn, nullptr }
+// clang-format on
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr UnaryParams kNoParams{};
@@ -283,26 +297,27 @@ constexpr UnaryParams kNoParams{};
 const UnaryOpSpec kUnaryOps[] = {
     ONNXI_UNARY(Relu, kNoParams,
                 {[](const UnaryParams&, xnn_operator_t* op) {
-                    return xnn_create_clamp_nc_f32(1, 1, 1, 0.0f, kInf, 0, op);
-                  },
-                  &xnn_setup_clamp_nc_f32, nullptr}),
+                   return xnn_create_clamp_nc_f32(1, 1, 1, 0.0f, kInf, 0, op);
+                 },
+                 &xnn_setup_clamp_nc_f32, nullptr}),
     ONNXI_UNARY(LeakyRelu, (UnaryParams{0.01f}),
                 {[](const UnaryParams& p, xnn_operator_t* op) {
-                    return xnn_create_leaky_relu_nc_f32(1, 1, 1, p.alpha, 0, op);
-                  },
-                  &xnn_setup_leaky_relu_nc_f32, [](const UnaryParams& p) { return std::isfinite(p.alpha); }}),
+                   return xnn_create_leaky_relu_nc_f32(1, 1, 1, p.alpha, 0, op);
+                 },
+                 &xnn_setup_leaky_relu_nc_f32, [](const UnaryParams& p) { return std::isfinite(p.alpha); }}),
     ONNXI_UNARY(Sigmoid, kNoParams, ONNXI_XNN_PLAIN(xnn_create_sigmoid_nc_f32, xnn_setup_sigmoid_nc_f32)),
     ONNXI_UNARY(Tanh, kNoParams, {}),
     ONNXI_UNARY(Elu, (UnaryParams{1.0f}),
                 {[](const UnaryParams& p, xnn_operator_t* op) {
-                    return xnn_create_elu_nc_f32(1, 1, 1, p.alpha, 0, op);
-                  },
-                  &xnn_setup_elu_nc_f32,
-                  [](const UnaryParams& p) { return p.alpha > 0.0f && std::isnormal(p.alpha); }}),
+                   return xnn_create_elu_nc_f32(1, 1, 1, p.alpha, 0, op);
+                 },
+                 &xnn_setup_elu_nc_f32,
+                 [](const UnaryParams& p) { return p.alpha > 0.0f && std::isnormal(p.alpha); }}),
     ONNXI_UNARY(Selu, (UnaryParams{1.67326319217681884765625f, 0, 1.05070102214813232421875f}), {}),
     ONNXI_UNARY(Celu, (UnaryParams{1.0f}), {}),
     ONNXI_UNARY(HardSigmoid, (UnaryParams{0.2f, 0.5f}), {}),
-    ONNXI_UNARY(HardSwish, kNoParams, ONNXI_XNN_PLAIN(xnn_create_hardswish_nc_f32, xnn_setup_hardswish_nc_f32)),
+    ONNXI_UNARY(HardSwish, kNoParams,
+                ONNXI_XNN_PLAIN(xnn_create_hardswish_nc_f32, xnn_setup_hardswish_nc_f32)),
     ONNXI_UNARY(Softplus, kNoParams, {}),
     ONNXI_UNARY(Softsign, kNoParams, {}),
     ONNXI_UNARY(ThresholdedRelu, (UnaryParams{1.0f}), {}),
@@ -311,7 +326,8 @@ const UnaryOpSpec kUnaryOps[] = {
     ONNXI_UNARY(Sign, kNoParams, {}),
     ONNXI_UNARY(Exp, kNoParams, {}),
     ONNXI_UNARY(Log, kNoParams, {}),
-    ONNXI_UNARY(Sqrt, kNoParams, ONNXI_XNN_PLAIN(xnn_create_square_root_nc_f32, xnn_setup_square_root_nc_f32)),
+    ONNXI_UNARY(Sqrt, kNoParams,
+                ONNXI_XNN_PLAIN(xnn_create_square_root_nc_f32, xnn_setup_square_root_nc_f32)),
     ONNXI_UNARY(Reciprocal, kNoParams, {}),
     ONNXI_UNARY(Floor, kNoParams, ONNXI_XNN_PLAIN(xnn_create_floor_nc_f32, xnn_setup_floor_nc_f32)),
     ONNXI_UNARY(Ceil, kNoParams, ONNXI_XNN_PLAIN(xnn_create_ceiling_nc_f32, xnn_setup_ceiling_nc_f32)),
@@ -329,6 +345,7 @@ const UnaryOpSpec kUnaryOps[] = {
     ONNXI_UNARY(Asinh, kNoParams, {}),
     ONNXI_UNARY(Acosh, kNoParams, {}),
     ONNXI_UNARY(Atanh, kNoParams, {}),
+    ONNXI_UNARY(Shrink, kNoParams, {}),
     ONNXI_UNARY(Not, kNoParams, {}),
     ONNXI_UNARY(IsNaN, kNoParams, {}),
     ONNXI_UNARY(IsInf, kNoParams, {}),
@@ -351,7 +368,8 @@ class UnaryRefKernel : public Kernel {
       throw Error(Stage::Build, std::string(spec.name) + " expects 1 input");
     dtype_ = ctx.input_dtype(0);
     if (!dtype_in(dtype_, spec.dtypes))
-      throw Error(Stage::Build, std::string(spec.name) + " does not support " + std::string(dtype_name(dtype_)) +
+      throw Error(Stage::Build, std::string(spec.name) + " does not support " +
+                                    std::string(dtype_name(dtype_)) +
                                     " (supported: " + dtype_set_names(spec.dtypes) + ")");
     params_ = spec.defaults;
     params_.alpha = ctx.attrs.get_float("alpha", params_.alpha);
@@ -359,6 +377,8 @@ class UnaryRefKernel : public Kernel {
     params_.gamma = ctx.attrs.get_float("gamma", params_.gamma);
     params_.detect_positive = ctx.attrs.get_int("detect_positive", 1) != 0;
     params_.detect_negative = ctx.attrs.get_int("detect_negative", 1) != 0;
+    params_.lambd = ctx.attrs.get_float("lambd", params_.lambd);
+    params_.bias = ctx.attrs.get_float("bias", params_.bias);
     if (std::string(spec.name) == "Celu" && params_.alpha == 0.0f)
       throw Error(Stage::Build, "Celu alpha must be non-zero");
   }
@@ -388,6 +408,7 @@ class UnaryRefKernel : public Kernel {
 // f32 through an XNNPACK unary operator, set up per run for the flat element count.
 class XnnUnaryRunner {
  public:
+  bool created() const { return static_cast<bool>(op_); }
   void create(const std::function<xnn_status(xnn_operator_t*)>& create_fn, const char* what) {
     ensure_xnnpack_initialized();
     check_xnn(create_fn(op_.out()), what);
@@ -411,6 +432,10 @@ class UnaryXnnKernel : public UnaryRefKernel {
     runner_.create([this](xnn_operator_t* op) { return spec_.xnn.create(params_, op); }, spec_.name);
   }
   void run(RunContext& ctx) override {
+    if (!runner_.created()) {  // run without prepare (e.g. constant folding)
+      PrepareContext pctx;
+      prepare(pctx);
+    }
     const Tensor& x = ctx.input(0);
     Tensor& y = output_for(ctx, 0, DType::Float, x.shape());
     runner_.run(spec_.xnn.setup, x, y, ctx.threadpool(), spec_.name);
@@ -482,6 +507,7 @@ ONNXI_REGISTER_UNARY_REF("Cosh", 9);
 ONNXI_REGISTER_UNARY_REF("Asinh", 9);
 ONNXI_REGISTER_UNARY_REF("Acosh", 9);
 ONNXI_REGISTER_UNARY_REF("Atanh", 9);
+ONNXI_REGISTER_UNARY_REF("Shrink", 9);
 ONNXI_REGISTER_UNARY_REF("Not", 1);
 ONNXI_REGISTER_UNARY_REF("IsNaN", 9);
 ONNXI_REGISTER_UNARY_REF("IsInf", 10);
@@ -557,7 +583,8 @@ class ClipRefKernel : public Kernel {
  protected:
   template <class T>
   static T scalar_of(const Tensor& t) {
-    if (t.numel() != 1) throw Error(Stage::Run, "Clip bounds must be scalars, got " + shape_to_string(t.shape()));
+    if (t.numel() != 1)
+      throw Error(Stage::Run, "Clip bounds must be scalars, got " + shape_to_string(t.shape()));
     return t.data<T>()[0];
   }
   static double bound_value(const Tensor& t, Stage stage) {
@@ -585,9 +612,14 @@ class ClipXnnKernel : public ClipRefKernel {
   void prepare(PrepareContext&) override {
     float lo = lo_ ? static_cast<float>(*lo_) : std::numeric_limits<float>::lowest();
     float hi = hi_ ? static_cast<float>(*hi_) : std::numeric_limits<float>::max();
-    runner_.create([&](xnn_operator_t* op) { return xnn_create_clamp_nc_f32(1, 1, 1, lo, hi, 0, op); }, "Clip");
+    runner_.create([&](xnn_operator_t* op) { return xnn_create_clamp_nc_f32(1, 1, 1, lo, hi, 0, op); },
+                   "Clip");
   }
   void run(RunContext& ctx) override {
+    if (!runner_.created()) {  // run without prepare (e.g. constant folding)
+      PrepareContext pctx;
+      prepare(pctx);
+    }
     const Tensor& x = ctx.input(0);
     Tensor& y = output_for(ctx, 0, DType::Float, x.shape());
     runner_.run(&xnn_setup_clamp_nc_f32, x, y, ctx.threadpool(), "Clip");
@@ -603,8 +635,9 @@ ONNXI_REGISTER_KERNEL("", "Clip", 1, INT64_MAX, "xnnpack", 10,
                         if (!k->usable()) return nullptr;
                         return k;
                       });
-ONNXI_REGISTER_KERNEL("", "Clip", 1, INT64_MAX, "ref", 0,
-                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new ClipRefKernel(ctx)); });
+ONNXI_REGISTER_KERNEL("", "Clip", 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new ClipRefKernel(ctx));
+});
 
 }  // namespace
 }  // namespace onnxi

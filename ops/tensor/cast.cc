@@ -1,4 +1,4 @@
-// Cast between numeric dtypes, bool and string. Numeric conversions follow convert_value
+// Cast (and CastLike) between numeric dtypes, bool and string. Numeric conversions follow convert_value
 // (ops/common/convert.h): truncation toward zero, saturating float->int, round-to-nearest-
 // even into float16/bfloat16. Numbers become strings in their shortest round-trip form
 // ("0.5", "1e-05", "inf", "nan"; bools "1"/"0"); strings parse as decimal or scientific
@@ -62,13 +62,17 @@ T string_to_number(const std::string& s) {
 
 class CastKernel : public Kernel {
  public:
-  explicit CastKernel(const BuildContext& ctx) {
-    if (ctx.node.inputs.size() != 1 || !ctx.has_input(0)) throw Error(Stage::Build, "Cast expects 1 input");
+  // CastLike takes the target dtype from its second input.
+  CastKernel(const BuildContext& ctx, bool like) {
+    const size_t inputs = like ? 2 : 1;
+    if (ctx.node.inputs.size() != inputs || !ctx.has_input(0) || (like && !ctx.has_input(1)))
+      throw Error(Stage::Build, ctx.node.op_type + " expects " + std::to_string(inputs) + " input(s)");
     from_ = ctx.input_dtype(0);
-    to_ = target_dtype(ctx);
+    to_ = like ? ctx.input_dtype(1) : target_dtype(ctx);
     constexpr DTypeSet kCastable = kFixedSizeDTypes | kStringDTypes;
     for (DType t : {from_, to_})
-      if (!dtype_in(t, kCastable)) throw Error(Stage::Build, "Cast does not support " + std::string(dtype_name(t)));
+      if (!dtype_in(t, kCastable))
+        throw Error(Stage::Build, "Cast does not support " + std::string(dtype_name(t)));
   }
 
   void infer(InferContext& ctx) override {
@@ -122,8 +126,12 @@ class CastKernel : public Kernel {
   DType from_ = DType::Undefined, to_ = DType::Undefined;
 };
 
-ONNXI_REGISTER_KERNEL("", "Cast", 1, INT64_MAX, "ref", 0,
-                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new CastKernel(ctx)); });
+ONNXI_REGISTER_KERNEL("", "Cast", 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new CastKernel(ctx, false));
+});
+ONNXI_REGISTER_KERNEL("", "CastLike", 15, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new CastKernel(ctx, true));
+});
 
 }  // namespace
 }  // namespace onnxi

@@ -58,7 +58,8 @@ class ConcatKernel : public Kernel {
       if (dtype_ == DType::String) {
         const std::string* src = x.strings().data();
         std::string* dst = y.strings().data();
-        for (int64_t o = 0; o < outer; ++o) std::copy(src + o * row, src + (o + 1) * row, dst + o * out_row + offset);
+        for (int64_t o = 0; o < outer; ++o)
+          std::copy(src + o * row, src + (o + 1) * row, dst + o * out_row + offset);
       } else {
         const size_t es = dtype_size(dtype_);
         const uint8_t* src = static_cast<const uint8_t*>(x.raw_data());
@@ -77,7 +78,8 @@ class ConcatKernel : public Kernel {
     if (r == 0) throw Error(stage, "Concat inputs must have rank >= 1");
     int64_t axis = axis_ < 0 ? axis_ + r : axis_;
     if (axis < 0 || axis >= r)
-      throw Error(stage, "Concat axis " + std::to_string(axis_) + " is out of range for rank " + std::to_string(r));
+      throw Error(stage,
+                  "Concat axis " + std::to_string(axis_) + " is out of range for rank " + std::to_string(r));
     Shape out = first;
     for (size_t i = 1; i < shapes.size(); ++i) {
       const Shape& s = *shapes[i];
@@ -85,8 +87,9 @@ class ConcatKernel : public Kernel {
       for (size_t d = 0; ok && d < s.size(); ++d)
         if (static_cast<int64_t>(d) != axis && s[d] != first[d]) ok = false;
       if (!ok)
-        throw Error(stage, "Concat input " + std::to_string(i) + " " + shape_to_string(s) + " does not match " +
-                               shape_to_string(first) + " outside axis " + std::to_string(axis));
+        throw Error(stage, "Concat input " + std::to_string(i) + " " + shape_to_string(s) +
+                               " does not match " + shape_to_string(first) + " outside axis " +
+                               std::to_string(axis));
       out[axis] += s[axis];
     }
     if (axis_out) *axis_out = axis;

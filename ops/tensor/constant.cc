@@ -8,7 +8,7 @@ namespace onnxi {
 namespace {
 
 Tensor constant_value(const BuildContext& ctx) {
-  static const char* const kForms[] = {"value",     "value_float",  "value_floats", "value_int",
+  static const char* const kForms[] = {"value",      "value_float",  "value_floats",  "value_int",
                                        "value_ints", "value_string", "value_strings", "sparse_value"};
   const char* form = nullptr;
   for (const char* f : kForms) {
@@ -20,7 +20,8 @@ Tensor constant_value(const BuildContext& ctx) {
   const std::string f = form;
   if (f == "sparse_value") throw Error(Stage::Build, "Constant with sparse_value is not supported");
   if (f != "value" && ctx.opset < 12)
-    throw Error(Stage::Build, "Constant attribute '" + f + "' needs opset 12, model has " + std::to_string(ctx.opset));
+    throw Error(Stage::Build,
+                "Constant attribute '" + f + "' needs opset 12, model has " + std::to_string(ctx.opset));
   const auto& a = ctx.attrs;
   if (f == "value") {
     const Tensor* t = a.get_tensor("value");
@@ -48,14 +49,17 @@ class ConstantKernel : public Kernel {
     if (!ctx.node.inputs.empty()) throw Error(Stage::Build, "Constant takes no inputs");
   }
   void infer(InferContext& ctx) override { ctx.set_output(0, value_.dtype(), value_.shape()); }
-  void run(RunContext& ctx) override { copy_elements(value_, output_for(ctx, 0, value_.dtype(), value_.shape())); }
+  void run(RunContext& ctx) override {
+    copy_elements(value_, output_for(ctx, 0, value_.dtype(), value_.shape()));
+  }
 
  private:
   Tensor value_;
 };
 
-ONNXI_REGISTER_KERNEL("", "Constant", 1, INT64_MAX, "ref", 0,
-                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new ConstantKernel(ctx)); });
+ONNXI_REGISTER_KERNEL("", "Constant", 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new ConstantKernel(ctx));
+});
 
 }  // namespace
 }  // namespace onnxi

@@ -14,7 +14,8 @@ namespace {
 class IdentityKernel : public Kernel {
  public:
   explicit IdentityKernel(const BuildContext& ctx) : dtype_(ctx.input_dtype(0)) {
-    if (ctx.node.inputs.size() != 1 || !ctx.has_input(0)) throw Error(Stage::Build, "Identity expects 1 input");
+    if (ctx.node.inputs.size() != 1 || !ctx.has_input(0))
+      throw Error(Stage::Build, "Identity expects 1 input");
   }
   void infer(InferContext& ctx) override {
     if (const Shape* s = ctx.input_shape(0))
@@ -40,7 +41,8 @@ class DropoutKernel : public Kernel {
       throw Error(Stage::Build, "Dropout does not support " + std::string(dtype_name(dtype_)));
     // Opset < 7 had is_test; this runtime only does inference, so it is always "test".
     if (ctx.opset >= 12 && ctx.has_input(2)) {
-      if (const Tensor* t = ctx.constant_input(2)) check_training(*t, ratio_of(ctx.constant_input(1)), Stage::Build);
+      if (const Tensor* t = ctx.constant_input(2))
+        check_training(*t, ratio_of(ctx.constant_input(1)), Stage::Build);
     }
   }
   void infer(InferContext& ctx) override {
@@ -89,10 +91,12 @@ class DropoutKernel : public Kernel {
   int64_t opset_;
 };
 
-ONNXI_REGISTER_KERNEL("", "Identity", 1, INT64_MAX, "ref", 0,
-                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new IdentityKernel(ctx)); });
-ONNXI_REGISTER_KERNEL("", "Dropout", 1, INT64_MAX, "ref", 0,
-                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new DropoutKernel(ctx)); });
+ONNXI_REGISTER_KERNEL("", "Identity", 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new IdentityKernel(ctx));
+});
+ONNXI_REGISTER_KERNEL("", "Dropout", 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new DropoutKernel(ctx));
+});
 
 }  // namespace
 }  // namespace onnxi

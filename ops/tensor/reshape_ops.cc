@@ -56,10 +56,12 @@ class ReshapeKernel : public ShapeOnlyKernel {
     } else if (!ctx.has_input(1)) {
       throw Error(Stage::Build, "Reshape expects a 'shape' input");
     } else if (ctx.input_dtype(1) != DType::Int64) {
-      throw Error(Stage::Build, "Reshape shape must be int64, got " + std::string(dtype_name(ctx.input_dtype(1))));
+      throw Error(Stage::Build,
+                  "Reshape shape must be int64, got " + std::string(dtype_name(ctx.input_dtype(1))));
     }
     allow_zero_ = ctx.opset >= 14 && ctx.attrs.get_int("allowzero", 0) != 0;
-    if (const Tensor* s = ctx.constant_input(1)) validate(read_int_values(*s, "Reshape shape", Stage::Build), Stage::Build);
+    if (const Tensor* s = ctx.constant_input(1))
+      validate(read_int_values(*s, "Reshape shape", Stage::Build), Stage::Build);
     if (attr_shape_) validate(*attr_shape_, Stage::Build);
   }
 
@@ -137,8 +139,10 @@ class FlattenKernel : public ShapeOnlyKernel {
     const int64_t r = static_cast<int64_t>(in->size());
     int64_t axis = axis_ < 0 ? axis_ + r : axis_;
     if (axis < 0 || axis > r)
-      throw Error(stage, "Flatten axis " + std::to_string(axis_) + " is out of range for rank " + std::to_string(r));
-    return Shape{dims_product(*in, 0, static_cast<size_t>(axis)), dims_product(*in, static_cast<size_t>(axis), in->size())};
+      throw Error(stage,
+                  "Flatten axis " + std::to_string(axis_) + " is out of range for rank " + std::to_string(r));
+    return Shape{dims_product(*in, 0, static_cast<size_t>(axis)),
+                 dims_product(*in, static_cast<size_t>(axis), in->size())};
   }
 
  private:
@@ -148,23 +152,26 @@ class FlattenKernel : public ShapeOnlyKernel {
 // ---- Squeeze / Unsqueeze ----
 
 // Axes from the attribute (opset < 13) or the input value; nullopt when not known yet.
-std::optional<std::vector<int64_t>> axes_of(const std::optional<std::vector<int64_t>>& attr, const Tensor* arg,
-                                            Stage stage) {
+std::optional<std::vector<int64_t>> axes_of(const std::optional<std::vector<int64_t>>& attr,
+                                            const Tensor* arg, Stage stage) {
   if (attr) return attr;
   if (!arg) return std::nullopt;
   return read_int_values(*arg, "axes", stage);
 }
 
 // Normalizes axes against `rank`, rejecting out-of-range and repeated axes.
-std::vector<int64_t> normalize_axes(std::vector<int64_t> axes, int64_t rank, bool allow_negative, Stage stage) {
+std::vector<int64_t> normalize_axes(std::vector<int64_t> axes, int64_t rank, bool allow_negative,
+                                    Stage stage) {
   for (int64_t& a : axes) {
-    if (a < 0 && !allow_negative) throw Error(stage, "negative axis " + std::to_string(a) + " before opset 11");
+    if (a < 0 && !allow_negative)
+      throw Error(stage, "negative axis " + std::to_string(a) + " before opset 11");
     if (a < -rank || a >= rank)
       throw Error(stage, "axis " + std::to_string(a) + " is out of range for rank " + std::to_string(rank));
     if (a < 0) a += rank;
   }
   std::sort(axes.begin(), axes.end());
-  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end()) throw Error(stage, "axes contain a repeated axis");
+  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
+    throw Error(stage, "axes contain a repeated axis");
   return axes;
 }
 
@@ -178,7 +185,8 @@ class AxesKernel : public ShapeOnlyKernel {
         throw Error(Stage::Build, ctx.node.op_type + " needs an 'axes' attribute");
     } else if (ctx.has_input(1)) {
       DType t = ctx.input_dtype(1);
-      if (t != DType::Int64) throw Error(Stage::Build, "axes must be int64, got " + std::string(dtype_name(t)));
+      if (t != DType::Int64)
+        throw Error(Stage::Build, "axes must be int64, got " + std::string(dtype_name(t)));
     } else if (required) {
       throw Error(Stage::Build, ctx.node.op_type + " expects an 'axes' input");
     }
@@ -209,8 +217,8 @@ class SqueezeKernel : public AxesKernel {
     std::vector<int64_t> ax = normalize_axes(*axes, static_cast<int64_t>(in->size()), opset_ >= 11, stage);
     for (int64_t a : ax)
       if ((*in)[a] != 1)
-        throw Error(stage, "cannot squeeze axis " + std::to_string(a) + " of size " + std::to_string((*in)[a]) +
-                               " in " + shape_to_string(*in));
+        throw Error(stage, "cannot squeeze axis " + std::to_string(a) + " of size " +
+                               std::to_string((*in)[a]) + " in " + shape_to_string(*in));
     for (size_t i = 0; i < in->size(); ++i)
       if (!std::binary_search(ax.begin(), ax.end(), static_cast<int64_t>(i))) out.push_back((*in)[i]);
     return out;

@@ -43,7 +43,8 @@ CollapsedTranspose collapse(const Shape& dims, const std::vector<int64_t>& perm)
   }
   std::vector<size_t> by_input(groups.size());
   std::iota(by_input.begin(), by_input.end(), 0);
-  std::sort(by_input.begin(), by_input.end(), [&](size_t a, size_t b) { return groups[a].first < groups[b].first; });
+  std::sort(by_input.begin(), by_input.end(),
+            [&](size_t a, size_t b) { return groups[a].first < groups[b].first; });
   CollapsedTranspose c;
   c.perm.resize(groups.size());
   for (size_t rank = 0; rank < by_input.size(); ++rank) {
@@ -157,14 +158,17 @@ void transpose_tensor(const Tensor& x, Tensor& y, const std::vector<int64_t>& pe
 class TransposeKernel : public Kernel {
  public:
   explicit TransposeKernel(const BuildContext& ctx) : dtype_(ctx.input_dtype(0)) {
-    if (ctx.node.inputs.size() != 1 || !ctx.has_input(0)) throw Error(Stage::Build, "Transpose expects 1 input");
+    if (ctx.node.inputs.size() != 1 || !ctx.has_input(0))
+      throw Error(Stage::Build, "Transpose expects 1 input");
     if (dtype_ != DType::String && dtype_size(dtype_) == 0)
       throw Error(Stage::Build, "Transpose does not support " + std::string(dtype_name(dtype_)));
     if (ctx.attrs.has("perm")) {
       perm_ = ctx.attrs.get_ints("perm");
       has_perm_ = true;
-      if (ctx.inputs[0].shape_known) resolve(ctx.inputs[0].shape.size(), Stage::Build);
-      else resolve(perm_.size(), Stage::Build);  // at least a permutation of its own length
+      if (ctx.inputs[0].shape_known)
+        resolve(ctx.inputs[0].shape.size(), Stage::Build);
+      else
+        resolve(perm_.size(), Stage::Build);  // at least a permutation of its own length
     }
   }
 
@@ -215,8 +219,9 @@ class TransposeKernel : public Kernel {
   std::vector<int64_t> perm_;
 };
 
-ONNXI_REGISTER_KERNEL("", "Transpose", 1, INT64_MAX, "ref", 0,
-                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new TransposeKernel(ctx)); });
+ONNXI_REGISTER_KERNEL("", "Transpose", 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new TransposeKernel(ctx));
+});
 
 }  // namespace
 }  // namespace onnxi

@@ -2,7 +2,6 @@
 // pseudo-random data, numpy-broadcast indexing for reference loops, and comparisons.
 #pragma once
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -43,43 +42,81 @@ inline uint16_t float_to_f16_bits_exact(float f) {
 inline double get_value(const Tensor& t, int64_t i) {
   const void* p = t.raw_data();
   switch (t.dtype()) {
-    case DType::Float: return static_cast<const float*>(p)[i];
-    case DType::Double: return static_cast<const double*>(p)[i];
-    case DType::Int8: return static_cast<const int8_t*>(p)[i];
-    case DType::Int16: return static_cast<const int16_t*>(p)[i];
-    case DType::Int32: return static_cast<const int32_t*>(p)[i];
-    case DType::Int64: return static_cast<double>(static_cast<const int64_t*>(p)[i]);
-    case DType::UInt8: return static_cast<const uint8_t*>(p)[i];
-    case DType::UInt16: return static_cast<const uint16_t*>(p)[i];
-    case DType::UInt32: return static_cast<const uint32_t*>(p)[i];
-    case DType::UInt64: return static_cast<double>(static_cast<const uint64_t*>(p)[i]);
-    case DType::Bool: return static_cast<const bool*>(p)[i] ? 1 : 0;
-    case DType::Float16: return f16_bits_to_float_exact(static_cast<const uint16_t*>(p)[i]);
+    case DType::Float:
+      return static_cast<const float*>(p)[i];
+    case DType::Double:
+      return static_cast<const double*>(p)[i];
+    case DType::Int8:
+      return static_cast<const int8_t*>(p)[i];
+    case DType::Int16:
+      return static_cast<const int16_t*>(p)[i];
+    case DType::Int32:
+      return static_cast<const int32_t*>(p)[i];
+    case DType::Int64:
+      return static_cast<double>(static_cast<const int64_t*>(p)[i]);
+    case DType::UInt8:
+      return static_cast<const uint8_t*>(p)[i];
+    case DType::UInt16:
+      return static_cast<const uint16_t*>(p)[i];
+    case DType::UInt32:
+      return static_cast<const uint32_t*>(p)[i];
+    case DType::UInt64:
+      return static_cast<double>(static_cast<const uint64_t*>(p)[i]);
+    case DType::Bool:
+      return static_cast<const bool*>(p)[i] ? 1 : 0;
+    case DType::Float16:
+      return f16_bits_to_float_exact(static_cast<const uint16_t*>(p)[i]);
     case DType::BFloat16: {
       uint32_t bits = static_cast<uint32_t>(static_cast<const uint16_t*>(p)[i]) << 16;
       float f;
       std::memcpy(&f, &bits, 4);
       return f;
     }
-    default: FAIL("get_value: unsupported dtype"); return 0;
+    default:
+      FAIL("get_value: unsupported dtype");
+      return 0;
   }
 }
 
 inline void set_value(Tensor& t, int64_t i, double v) {
   void* p = t.raw_data();
   switch (t.dtype()) {
-    case DType::Float: static_cast<float*>(p)[i] = static_cast<float>(v); break;
-    case DType::Double: static_cast<double*>(p)[i] = v; break;
-    case DType::Int8: static_cast<int8_t*>(p)[i] = static_cast<int8_t>(v); break;
-    case DType::Int16: static_cast<int16_t*>(p)[i] = static_cast<int16_t>(v); break;
-    case DType::Int32: static_cast<int32_t*>(p)[i] = static_cast<int32_t>(v); break;
-    case DType::Int64: static_cast<int64_t*>(p)[i] = static_cast<int64_t>(v); break;
-    case DType::UInt8: static_cast<uint8_t*>(p)[i] = static_cast<uint8_t>(v); break;
-    case DType::UInt16: static_cast<uint16_t*>(p)[i] = static_cast<uint16_t>(v); break;
-    case DType::UInt32: static_cast<uint32_t*>(p)[i] = static_cast<uint32_t>(v); break;
-    case DType::UInt64: static_cast<uint64_t*>(p)[i] = static_cast<uint64_t>(v); break;
-    case DType::Bool: static_cast<bool*>(p)[i] = v != 0; break;
-    case DType::Float16: static_cast<uint16_t*>(p)[i] = float_to_f16_bits_exact(static_cast<float>(v)); break;
+    case DType::Float:
+      static_cast<float*>(p)[i] = static_cast<float>(v);
+      break;
+    case DType::Double:
+      static_cast<double*>(p)[i] = v;
+      break;
+    case DType::Int8:
+      static_cast<int8_t*>(p)[i] = static_cast<int8_t>(v);
+      break;
+    case DType::Int16:
+      static_cast<int16_t*>(p)[i] = static_cast<int16_t>(v);
+      break;
+    case DType::Int32:
+      static_cast<int32_t*>(p)[i] = static_cast<int32_t>(v);
+      break;
+    case DType::Int64:
+      static_cast<int64_t*>(p)[i] = static_cast<int64_t>(v);
+      break;
+    case DType::UInt8:
+      static_cast<uint8_t*>(p)[i] = static_cast<uint8_t>(v);
+      break;
+    case DType::UInt16:
+      static_cast<uint16_t*>(p)[i] = static_cast<uint16_t>(v);
+      break;
+    case DType::UInt32:
+      static_cast<uint32_t*>(p)[i] = static_cast<uint32_t>(v);
+      break;
+    case DType::UInt64:
+      static_cast<uint64_t*>(p)[i] = static_cast<uint64_t>(v);
+      break;
+    case DType::Bool:
+      static_cast<bool*>(p)[i] = v != 0;
+      break;
+    case DType::Float16:
+      static_cast<uint16_t*>(p)[i] = float_to_f16_bits_exact(static_cast<float>(v));
+      break;
     case DType::BFloat16: {
       float f = static_cast<float>(v);
       uint32_t bits;
@@ -87,7 +124,8 @@ inline void set_value(Tensor& t, int64_t i, double v) {
       static_cast<uint16_t*>(p)[i] = static_cast<uint16_t>(bits >> 16);
       break;
     }
-    default: FAIL("set_value: unsupported dtype");
+    default:
+      FAIL("set_value: unsupported dtype");
   }
 }
 
@@ -114,7 +152,9 @@ struct TestRng {
   }
   // Uniform in [lo, hi).
   double uniform(double lo, double hi) { return lo + (hi - lo) * (next() / 2147483648.0); }
-  int64_t integer(int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(next() % static_cast<uint32_t>(hi - lo + 1)); }
+  int64_t integer(int64_t lo, int64_t hi) {
+    return lo + static_cast<int64_t>(next() % static_cast<uint32_t>(hi - lo + 1));
+  }
 };
 
 // Random values that every dtype represents exactly: integers in [lo, hi] for integer
@@ -128,8 +168,9 @@ inline Tensor random_tensor(DType t, Shape shape, uint64_t seed, double lo = -4,
   }
   bool is_float = t == DType::Float || t == DType::Double || t == DType::Float16 || t == DType::BFloat16;
   for (int64_t i = 0; i < x.numel(); ++i) {
-    double v = is_float ? std::round(rng.uniform(lo, hi) * 8) / 8 : static_cast<double>(rng.integer(
-                                                                        static_cast<int64_t>(lo), static_cast<int64_t>(hi)));
+    double v = is_float
+                   ? std::round(rng.uniform(lo, hi) * 8) / 8
+                   : static_cast<double>(rng.integer(static_cast<int64_t>(lo), static_cast<int64_t>(hi)));
     set_value(x, i, v);
   }
   return x;
@@ -172,7 +213,8 @@ inline int64_t broadcast_index(const Shape& in, const Shape& out, int64_t i) {
   return idx;
 }
 
-inline void require_values(const Tensor& got, const std::vector<double>& want, double rel = 0, double abs = 0) {
+inline void require_values(const Tensor& got, const std::vector<double>& want, double rel = 0,
+                           double abs = 0) {
   REQUIRE(static_cast<size_t>(got.numel()) == want.size());
   for (size_t i = 0; i < want.size(); ++i) {
     double g = get_value(got, static_cast<int64_t>(i)), w = want[i];
@@ -224,6 +266,42 @@ inline Tensor run_threaded_same(NodeRun r, const std::string& provider) {
   REQUIRE(threaded.provider == provider);
   require_same(threaded.outputs.at(0), single);
   return single;
+}
+
+}  // namespace onnxi::test
+
+namespace onnxi::test {
+
+// Like run_node but skips prepare(), as a constant-folding pass might: kernels must still
+// produce the right output.
+inline Tensor run_without_prepare(const NodeRun& r) {
+  Node node;
+  node.name = "test_node";
+  node.op_type = r.op_type;
+  for (const auto& a : r.attributes) node.attributes[a.name] = a;
+  std::vector<ValueType> types(r.inputs.size());
+  for (size_t i = 0; i < r.inputs.size(); ++i) {
+    node.inputs.push_back("in" + std::to_string(i));
+    types[i].dtype = r.inputs[i].dtype();
+    types[i].shape_known = true;
+    types[i].shape = r.inputs[i].shape();
+    types[i].constant = &r.inputs[i];
+  }
+  node.outputs.push_back("out0");
+  SessionOptions options;
+  BuildContext bctx{node, r.opset, types, &options};
+  auto kernel = build_kernel(bctx, r.provider);
+  REQUIRE(kernel);
+  REQUIRE(std::string(kernel->provider()) == r.provider);
+  std::vector<ValueType> out(1);
+  InferContext ictx(types, out);
+  kernel->infer(ictx);
+  Tensor y(out[0].dtype, out[0].shape);
+  std::vector<const Tensor*> ins;
+  for (const auto& t : r.inputs) ins.push_back(&t);
+  RunContext rctx(ins, {&y}, nullptr);
+  kernel->run(rctx);
+  return y;
 }
 
 }  // namespace onnxi::test

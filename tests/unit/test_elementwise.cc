@@ -12,19 +12,19 @@ using namespace onnxi::test;
 namespace {
 
 const std::vector<std::pair<Shape, Shape>> kBroadcastCases = {
-    {{2, 3, 4}, {2, 3, 4}},           // same shape
-    {{2, 3}, {}},                     // scalar right
-    {{}, {5}},                        // scalar left
-    {{2, 3, 4, 5}, {3, 1, 1}},        // per-channel [C,1,1] vs NCHW
-    {{1, 3, 1, 1}, {2, 3, 4, 5}},     // per-channel on the left
-    {{3, 1}, {1, 4}},                 // both sides broadcast
-    {{2, 1, 4}, {3, 1}},              // both sides, different ranks
-    {{4}, {2, 3, 4}},                 // trailing vector
-    {{0, 3}, {3}},                    // zero-size
-    {{2, 0, 3}, {1, 1, 3}},           // zero-size in the middle
-    {{1}, {1}},                       // single element
+    {{2, 3, 4}, {2, 3, 4}},                 // same shape
+    {{2, 3}, {}},                           // scalar right
+    {{}, {5}},                              // scalar left
+    {{2, 3, 4, 5}, {3, 1, 1}},              // per-channel [C,1,1] vs NCHW
+    {{1, 3, 1, 1}, {2, 3, 4, 5}},           // per-channel on the left
+    {{3, 1}, {1, 4}},                       // both sides broadcast
+    {{2, 1, 4}, {3, 1}},                    // both sides, different ranks
+    {{4}, {2, 3, 4}},                       // trailing vector
+    {{0, 3}, {3}},                          // zero-size
+    {{2, 0, 3}, {1, 1, 3}},                 // zero-size in the middle
+    {{1}, {1}},                             // single element
     {{2, 1, 3, 1, 2, 1, 2}, {3, 2, 2, 1}},  // rank 7: beyond XNNPACK's 6 dims
-    {{17, 33}, {33}},                 // odd sizes
+    {{17, 33}, {33}},                       // odd sizes
 };
 
 using BinFn = std::function<double(double, double)>;
@@ -92,16 +92,20 @@ TEST_CASE("Add on a large per-channel tensor uses both providers identically", "
   Tensor x = run1(binary_node("Add", a, b), "xnnpack");
   require_same(r, x, 0, 0);
   Shape s;
-  require_values(r, ref_binary(a, b, [](double p, double q) { return p + q; }, &s), 1e-6);
+  require_values(r,
+                 ref_binary(
+                     a, b, [](double p, double q) { return p + q; }, &s),
+                 1e-6);
 }
 
 TEST_CASE("Binary arithmetic over every numeric dtype (ref)", "[elementwise][binary]") {
-  const DType dtypes[] = {DType::Double,  DType::Float16, DType::BFloat16, DType::Int8,   DType::Int16,
-                          DType::Int32,   DType::Int64,   DType::UInt8,    DType::UInt16, DType::UInt32,
-                          DType::UInt64};
+  const DType dtypes[] = {DType::Double, DType::Float16, DType::BFloat16, DType::Int8,
+                          DType::Int16,  DType::Int32,   DType::Int64,    DType::UInt8,
+                          DType::UInt16, DType::UInt32,  DType::UInt64};
   for (DType t : dtypes) {
     const bool is_int = t != DType::Double && t != DType::Float16 && t != DType::BFloat16;
-    const bool is_unsigned = t == DType::UInt8 || t == DType::UInt16 || t == DType::UInt32 || t == DType::UInt64;
+    const bool is_unsigned =
+        t == DType::UInt8 || t == DType::UInt16 || t == DType::UInt32 || t == DType::UInt64;
     for (const auto& op : kArith) {
       std::string name = op.op;
       // Unsigned Sub would wrap; keep the minuend larger.
@@ -179,7 +183,8 @@ TEST_CASE("Max/Min propagate NaN in ref", "[elementwise][binary]") {
 
 TEST_CASE("Incompatible broadcast is an Error", "[elementwise][binary]") {
   Tensor a = random_float({2, 3}, 1), b = random_float({4}, 2);
-  for (const char* provider : {"ref", "xnnpack"}) REQUIRE_THROWS_AS(run1(binary_node("Add", a, b), provider), Error);
+  for (const char* provider : {"ref", "xnnpack"})
+    REQUIRE_THROWS_AS(run1(binary_node("Add", a, b), provider), Error);
   REQUIRE_THROWS_AS(run1(binary_node("Equal", a, b), "ref"), Error);
 }
 
@@ -198,7 +203,8 @@ TEST_CASE("Legacy broadcast/axis attributes (opset < 7)", "[elementwise][binary]
   r.attributes = {attr_int("broadcast", 1), attr_int("axis", 1)};
   Tensor b4 = b.reshaped({3, 4, 1});
   Shape s;
-  std::vector<double> want = ref_binary(a, b4, [](double x, double y) { return x + y; }, &s);
+  std::vector<double> want = ref_binary(
+      a, b4, [](double x, double y) { return x + y; }, &s);
   for (const char* provider : {"ref", "xnnpack"}) {
     Tensor y = run1(r, provider);
     REQUIRE(y.shape() == a.shape());
@@ -208,12 +214,14 @@ TEST_CASE("Legacy broadcast/axis attributes (opset < 7)", "[elementwise][binary]
   Tensor c = random_float({4, 5}, 3);
   NodeRun r2 = binary_node("Mul", a, c, 6);
   r2.attributes = {attr_int("broadcast", 1)};
-  want = ref_binary(a, c, [](double x, double y) { return x * y; }, &s);
+  want = ref_binary(
+      a, c, [](double x, double y) { return x * y; }, &s);
   require_values(run1(r2, "ref"), want, 1e-6);
   // Scalar B.
   Tensor one = Tensor::from_vector<float>({2}, {1});
   r2.inputs = {a, one};
-  want = ref_binary(a, one, [](double x, double y) { return x * y; }, &s);
+  want = ref_binary(
+      a, one, [](double x, double y) { return x * y; }, &s);
   require_values(run1(r2, "xnnpack"), want, 1e-6);
   // broadcast=0 with different shapes, and a B that does not fit at the axis.
   NodeRun bad = binary_node("Add", a, b, 6);
@@ -225,7 +233,9 @@ TEST_CASE("Legacy broadcast/axis attributes (opset < 7)", "[elementwise][binary]
 TEST_CASE("Pow: float, integer and mixed exponent types", "[elementwise][binary]") {
   Tensor a = random_float({2, 3}, 1, 0.5, 2), b = random_float({3}, 2, -2, 2);
   Shape s;
-  require_values(run1(binary_node("Pow", a, b), "ref"), ref_binary(a, b, [](double x, double y) { return std::pow(x, y); }, &s),
+  require_values(run1(binary_node("Pow", a, b), "ref"),
+                 ref_binary(
+                     a, b, [](double x, double y) { return std::pow(x, y); }, &s),
                  1e-5);
   Tensor ia = Tensor::from_vector<int64_t>({2, -3, 5, 1, -1, 0}, {6});
   Tensor ib = Tensor::from_vector<int64_t>({10, 3, 0, -2, -3, 4}, {6});
@@ -277,7 +287,8 @@ TEST_CASE("PRelu: scalar, per-channel and legacy 1-D slopes", "[elementwise][bin
   require_values(run1(binary_node("PRelu", x, per_c), "ref"), ref_binary(x, per_c, f, &s), 1e-6);
   // opset 6: a 1-D slope of size C applies along axis 1.
   Tensor c1 = random_float({3}, 3);
-  require_values(run1(binary_node("PRelu", x, c1, 6), "ref"), ref_binary(x, c1.reshaped({3, 1, 1}), f, &s), 1e-6);
+  require_values(run1(binary_node("PRelu", x, c1, 6), "ref"), ref_binary(x, c1.reshaped({3, 1, 1}), f, &s),
+                 1e-6);
   // The slope must broadcast to X, not the other way round.
   Tensor big = random_float({5, 2, 3, 4, 4}, 4);
   REQUIRE_THROWS_AS(run1(binary_node("PRelu", x, big), "ref"), Error);
@@ -295,7 +306,8 @@ TEST_CASE("Comparisons give bool over numeric dtypes; Equal on bool and strings"
                       {"Greater", [](double x, double y) { return double(x > y); }},
                       {"LessOrEqual", [](double x, double y) { return double(x <= y); }},
                       {"GreaterOrEqual", [](double x, double y) { return double(x >= y); }}};
-  for (DType t : {DType::Float, DType::Double, DType::Int32, DType::Int64, DType::UInt8, DType::Float16, DType::Int8}) {
+  for (DType t :
+       {DType::Float, DType::Double, DType::Int32, DType::Int64, DType::UInt8, DType::Float16, DType::Int8}) {
     Tensor a = random_tensor(t, {3, 4}, 1, 0, 3), b = random_tensor(t, {4}, 2, 0, 3);
     for (const auto& c : cmps) {
       INFO(c.op << " " << dtype_name(t));
@@ -305,9 +317,11 @@ TEST_CASE("Comparisons give bool over numeric dtypes; Equal on bool and strings"
       require_values(y, ref_binary(a, b, c.f, &s));
     }
   }
-  Tensor ba = Tensor::from_vector<bool>({true, false, true}, {3}), bb = Tensor::from_vector<bool>({true}, {1});
+  Tensor ba = Tensor::from_vector<bool>({true, false, true}, {3}),
+         bb = Tensor::from_vector<bool>({true}, {1});
   require_values(run1(binary_node("Equal", ba, bb), "ref"), {1, 0, 1});
-  Tensor sa = Tensor::from_vector<std::string>({"x", "yy", "z"}, {3}), sb = Tensor::from_vector<std::string>({"yy"}, {});
+  Tensor sa = Tensor::from_vector<std::string>({"x", "yy", "z"}, {3}),
+         sb = Tensor::from_vector<std::string>({"yy"}, {});
   require_values(run1(binary_node("Equal", sa, sb, 19), "ref"), {0, 1, 0});
 }
 
@@ -359,13 +373,20 @@ const std::vector<UnaryCase>& unary_cases() {
       {"Sigmoid", sigmoid, -8, 8},
       {"Tanh", [](double x) { return std::tanh(x); }, -4, 4},
       {"Elu", [](double x) { return x < 0 ? (std::exp(x) - 1) : x; }, -4, 4},
-      {"Elu", [](double x) { return x < 0 ? 0.5 * (std::exp(x) - 1) : x; }, -4, 4, {attr_float("alpha", 0.5f)}},
+      {"Elu",
+       [](double x) { return x < 0 ? 0.5 * (std::exp(x) - 1) : x; },
+       -4,
+       4,
+       {attr_float("alpha", 0.5f)}},
       {"Selu",
        [](double x) {
          return 1.05070102214813232421875 * (x <= 0 ? 1.67326319217681884765625 * (std::exp(x) - 1) : x);
        },
        -3, 3},
-      {"Celu", [](double x) { return std::max(0.0, x) + std::min(0.0, 2.0 * (std::exp(x / 2.0) - 1)); }, -3, 3,
+      {"Celu",
+       [](double x) { return std::max(0.0, x) + std::min(0.0, 2.0 * (std::exp(x / 2.0) - 1)); },
+       -3,
+       3,
        {attr_float("alpha", 2.0f)}},
       {"HardSigmoid", [](double x) { return std::max(0.0, std::min(1.0, 0.2 * x + 0.5)); }, -4, 4},
       {"HardSwish", [](double x) { return x * std::max(0.0, std::min(1.0, x / 6 + 0.5)); }, -5, 5, {}, 14},
@@ -374,7 +395,9 @@ const std::vector<UnaryCase>& unary_cases() {
       {"ThresholdedRelu", [](double x) { return x > 1 ? x : 0; }, -3, 3},
       {"Abs", [](double x) { return std::fabs(x); }, -3, 3},
       {"Neg", [](double x) { return -x; }, -3, 3},
-      {"Sign", [](double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0; }, -3, 3},
+      {"Sign", [](double x) { return x > 0   ? 1.0
+                                     : x < 0 ? -1.0
+                                             : 0.0; }, -3, 3},
       {"Exp", [](double x) { return std::exp(x); }, -5, 5},
       {"Log", [](double x) { return std::log(x); }, 0.01, 10},
       {"Sqrt", [](double x) { return std::sqrt(x); }, 0, 10},
@@ -399,7 +422,8 @@ const std::vector<UnaryCase>& unary_cases() {
 }
 
 bool has_xnnpack(const std::string& op) {
-  for (const char* x : {"Relu", "LeakyRelu", "Sigmoid", "Elu", "HardSwish", "Abs", "Neg", "Sqrt", "Floor", "Ceil", "Round"})
+  for (const char* x :
+       {"Relu", "LeakyRelu", "Sigmoid", "Elu", "HardSwish", "Abs", "Neg", "Sqrt", "Floor", "Ceil", "Round"})
     if (op == x) return true;
   return false;
 }
@@ -618,7 +642,8 @@ TEST_CASE("Threaded elementwise runs match single-threaded ones", "[elementwise]
         if (std::string(k.op) == op) ac = &k;
       require_values(y, ref_binary(a, c, ac->f, &s), 1e-6, 1e-6);
     }
-  Tensor ia = random_tensor(DType::Int32, {300, 300}, 3, -100, 100), ib = random_tensor(DType::Int32, {300}, 4, 1, 9);
+  Tensor ia = random_tensor(DType::Int32, {300, 300}, 3, -100, 100),
+         ib = random_tensor(DType::Int32, {300}, 4, 1, 9);
   run_threaded_same(binary_node("Div", ia, ib), "ref");
   run_threaded_same(binary_node("Less", ia, ib), "ref");
   NodeRun r;
@@ -631,4 +656,93 @@ TEST_CASE("Threaded elementwise runs match single-threaded ones", "[elementwise]
   r.inputs = {a, Tensor::scalar<float>(-0.5f), Tensor::scalar<float>(0.5f)};
   r.constant = {false, true, true};
   for (const char* p : {"ref", "xnnpack"}) run_threaded_same(r, p);
+}
+
+TEST_CASE("XNNPACK kernels run correctly without prepare()", "[elementwise][xnnpack]") {
+  Tensor a = random_float({3, 4}, 1), b = random_float({4}, 2);
+  NodeRun r = binary_node("Add", a, b);
+  r.provider = "xnnpack";
+  require_same(run_without_prepare(r), run1(r, "ref"));
+  NodeRun u;
+  u.op_type = "Relu";
+  u.inputs = {a};
+  u.provider = "xnnpack";
+  require_same(run_without_prepare(u), run1(u, "ref"));
+  u.op_type = "Clip";
+  u.inputs = {a, Tensor::scalar<float>(-0.5f), Tensor::scalar<float>(0.5f)};
+  require_same(run_without_prepare(u), run1(u, "ref"));
+  NodeRun g;
+  g.op_type = "Gemm";
+  g.inputs = {a, random_float({4, 5}, 3)};
+  g.provider = "xnnpack";
+  require_same(run_without_prepare(g), run1(g, "ref"), 1e-5, 1e-6);
+  g.op_type = "MatMul";
+  require_same(run_without_prepare(g), run1(g, "ref"), 1e-5, 1e-6);
+  NodeRun s;
+  s.op_type = "Softmax";
+  s.inputs = {a};
+  s.provider = "xnnpack";
+  require_same(run_without_prepare(s), run1(s, "ref"), 1e-5, 1e-6);
+}
+
+TEST_CASE("Variadic Sum and Mean with broadcasting", "[elementwise][binary]") {
+  Tensor a = random_float({2, 1, 4}, 1), b = random_float({3, 1}, 2), c = random_float({4}, 3);
+  std::vector<double> sum(24), mean(24);
+  Shape out = {2, 3, 4};
+  for (int64_t i = 0; i < 24; ++i) {
+    double s = get_value(a, broadcast_index(a.shape(), out, i)) +
+               get_value(b, broadcast_index(b.shape(), out, i)) +
+               get_value(c, broadcast_index(c.shape(), out, i));
+    sum[i] = s;
+    mean[i] = s / 3;
+  }
+  NodeRun r;
+  r.op_type = "Sum";
+  r.inputs = {a, b, c};
+  Tensor y = run1(r, "ref");
+  REQUIRE(y.shape() == out);
+  require_values(y, sum, 1e-6, 1e-6);
+  r.op_type = "Mean";
+  require_values(run1(r, "ref"), mean, 1e-6, 1e-6);
+  r.inputs = {a};
+  require_same(run1(r, "ref"), a);
+  // Two float inputs: XNNPACK add for Sum; Mean stays on ref.
+  r.inputs = {a, b};
+  r.op_type = "Sum";
+  Shape s2;
+  std::vector<double> ab = ref_binary(
+      a, b, [](double x, double q) { return x + q; }, &s2);
+  require_values(run1(r, "xnnpack"), ab, 1e-6, 1e-6);
+  r.op_type = "Mean";
+  r.provider = "";
+  REQUIRE(run_node(r).provider == "ref");
+  for (double& v : ab) v /= 2;
+  require_values(run_node(r).outputs[0], ab, 1e-6, 1e-6);
+  // Integer Sum; Mean is float-only.
+  Tensor i1 = Tensor::from_vector<int32_t>({1, 2}, {2}), i2 = Tensor::from_vector<int32_t>({10}, {1});
+  r.op_type = "Sum";
+  r.inputs = {i1, i2, i1};
+  require_values(run1(r, "ref"), {12, 14});
+  r.op_type = "Mean";
+  REQUIRE_THROWS_AS(run1(r, "ref"), Error);
+}
+
+TEST_CASE("Shrink on float and integer inputs", "[elementwise][unary]") {
+  auto shrink = [](double x, double lambd, double bias) {
+    return x < -lambd ? x + bias : x > lambd ? x - bias : 0.0;
+  };
+  Tensor x = random_float({5, 7}, 1, -3, 3);
+  NodeRun r;
+  r.op_type = "Shrink";
+  r.inputs = {x};
+  std::vector<double> want;
+  for (double v : values_of(x)) want.push_back(shrink(v, 0.5, 0));
+  require_values(run1(r, "ref"), want, 1e-6);
+  r.attributes = {attr_float("lambd", 1.5f), attr_float("bias", 1.5f)};
+  want.clear();
+  for (double v : values_of(x)) want.push_back(shrink(v, 1.5, 1.5));
+  require_values(run1(r, "ref"), want, 1e-6, 1e-6);
+  r.inputs = {Tensor::from_vector<int8_t>({-8, -1, 0, 1, 8}, {5})};
+  r.attributes = {attr_float("lambd", 1.5f), attr_float("bias", 2.0f)};
+  require_values(run1(r, "ref"), {-6, 0, 0, 0, 6});
 }

@@ -9,8 +9,8 @@ using namespace onnxi::test;
 namespace {
 
 // Y = alpha * op(A) op(B) + beta * C (C broadcast to [M,N]), in double.
-std::vector<double> ref_gemm(const Tensor& a, const Tensor& b, const Tensor* c, bool ta, bool tb, double alpha,
-                             double beta, int64_t* m_out, int64_t* n_out) {
+std::vector<double> ref_gemm(const Tensor& a, const Tensor& b, const Tensor* c, bool ta, bool tb,
+                             double alpha, double beta, int64_t* m_out, int64_t* n_out) {
   const int64_t m = ta ? a.dim(1) : a.dim(0), k = ta ? a.dim(0) : a.dim(1), n = tb ? b.dim(0) : b.dim(1);
   std::vector<double> y(static_cast<size_t>(m * n));
   Shape out = {m, n};
@@ -53,8 +53,9 @@ TEST_CASE("Gemm float: transposes, alpha/beta and C shapes (ref)", "[gemm]") {
         Tensor b = random_float(tb ? Shape{N, K} : Shape{K, N}, 2);
         Tensor c = has_c ? random_float(c_shapes[ci], 3) : Tensor();
         for (auto [alpha, beta] : {std::pair{1.0f, 1.0f}, {0.5f, 2.0f}, {1.0f, 0.0f}}) {
-          INFO("transA " << ta << " transB " << tb << " C " << (has_c ? shape_to_string(c_shapes[ci]) : "none")
-                         << " alpha " << alpha << " beta " << beta);
+          INFO("transA " << ta << " transB " << tb << " C "
+                         << (has_c ? shape_to_string(c_shapes[ci]) : "none") << " alpha " << alpha << " beta "
+                         << beta);
           std::vector<Tensor> in = {a, b};
           if (has_c) in.push_back(c);
           int64_t m, n;
@@ -68,13 +69,15 @@ TEST_CASE("Gemm float: transposes, alpha/beta and C shapes (ref)", "[gemm]") {
 
 TEST_CASE("Gemm float via XNNPACK fully connected matches ref", "[gemm]") {
   // Shapes around the kernels' tile sizes, including ResNet's FC (2048 -> 1000).
-  const std::vector<std::array<int64_t, 3>> mkn = {{1, 1, 1}, {3, 5, 7}, {4, 64, 65}, {33, 129, 17}, {2, 2048, 1000}};
+  const std::vector<std::array<int64_t, 3>> mkn = {
+      {1, 1, 1}, {3, 5, 7}, {4, 64, 65}, {33, 129, 17}, {2, 2048, 1000}};
   for (auto [M, K, N] : mkn)
     for (bool tb : {false, true})
       for (int c_kind = 0; c_kind < 4; ++c_kind) {  // none, [N], [1,N], scalar
         Tensor a = random_float({M, K}, 11), b = random_float(tb ? Shape{N, K} : Shape{K, N}, 12);
-        Tensor c = c_kind == 1 ? random_float({N}, 13) : c_kind == 2 ? random_float({1, N}, 13)
-                                                                     : random_float({}, 13);
+        Tensor c = c_kind == 1   ? random_float({N}, 13)
+                   : c_kind == 2 ? random_float({1, N}, 13)
+                                 : random_float({}, 13);
         std::vector<Tensor> in = {a, b};
         if (c_kind) in.push_back(c);
         float beta = c_kind == 3 ? 0.5f : 1.0f;
@@ -98,11 +101,11 @@ TEST_CASE("Gemm XNNPACK declines what it cannot do", "[gemm]") {
     return run_node(r).provider;
   };
   CHECK(provider_of(gemm_node({a, b}, false, false, 1, 1, true)) == "xnnpack");
-  CHECK(provider_of(gemm_node({a, b}, false, false, 1, 1, false)) == "ref");     // B not constant
-  CHECK(provider_of(gemm_node({a, b}, false, false, 2, 1, true)) == "ref");      // alpha != 1
-  CHECK(provider_of(gemm_node({a, b, c}, false, false, 1, 1, true)) == "ref");   // C varies along M
+  CHECK(provider_of(gemm_node({a, b}, false, false, 1, 1, false)) == "ref");    // B not constant
+  CHECK(provider_of(gemm_node({a, b}, false, false, 2, 1, true)) == "ref");     // alpha != 1
+  CHECK(provider_of(gemm_node({a, b, c}, false, false, 1, 1, true)) == "ref");  // C varies along M
   Tensor at = random_float({4, 3}, 1);
-  CHECK(provider_of(gemm_node({at, b}, true, false, 1, 1, true)) == "ref");      // transA
+  CHECK(provider_of(gemm_node({at, b}, true, false, 1, 1, true)) == "ref");  // transA
 }
 
 TEST_CASE("Gemm on double, integer and 16-bit float dtypes", "[gemm]") {
@@ -146,14 +149,16 @@ TEST_CASE("Gemm opsets: C optional from 11, legacy broadcast attribute", "[gemm]
 
 TEST_CASE("Gemm errors: inner dims, ranks, C shape; zero-size dims", "[gemm]") {
   Tensor a = random_float({2, 3}, 1), b = random_float({4, 5}, 2);
-  for (const char* p : {"ref", "xnnpack"}) REQUIRE_THROWS_AS(run1(gemm_node({a, b}, false, false, 1, 1, true), p), Error);
+  for (const char* p : {"ref", "xnnpack"})
+    REQUIRE_THROWS_AS(run1(gemm_node({a, b}, false, false, 1, 1, true), p), Error);
   Tensor b3 = random_float({3, 5}, 2), bad_c = random_float({3, 5}, 3);
   REQUIRE_THROWS_AS(run1(gemm_node({a, b3, bad_c}, false, false, 1, 1, false), "ref"), Error);
   Tensor v = random_float({3}, 4);
   REQUIRE_THROWS_AS(run1(gemm_node({v, b3}, false, false, 1, 1, false), "ref"), Error);
   // M = 0 and K = 0.
   Tensor a0 = Tensor(DType::Float, {0, 3});
-  for (const char* p : {"ref", "xnnpack"}) REQUIRE(run1(gemm_node({a0, b3}, false, false, 1, 1, true), p).shape() == Shape{0, 5});
+  for (const char* p : {"ref", "xnnpack"})
+    REQUIRE(run1(gemm_node({a0, b3}, false, false, 1, 1, true), p).shape() == Shape{0, 5});
   Tensor ak = Tensor(DType::Float, {2, 0}), bk = Tensor(DType::Float, {0, 5});
   Tensor c = random_float({5}, 5);
   for (const char* p : {"ref", "xnnpack"}) {
@@ -184,7 +189,8 @@ std::vector<double> ref_matmul(const Tensor& a, const Tensor& b, Shape* out_shap
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j) {
         double s = 0;
-        for (int64_t p = 0; p < k; ++p) s += get_value(a, ia * m * k + i * k + p) * get_value(b, ib * k * n + p * n + j);
+        for (int64_t p = 0; p < k; ++p)
+          s += get_value(a, ia * m * k + i * k + p) * get_value(b, ib * k * n + p * n + j);
         y.push_back(s);
       }
   }
@@ -206,9 +212,18 @@ NodeRun matmul_node(const Tensor& a, const Tensor& b, bool const_b) {
 
 TEST_CASE("MatMul numpy semantics (ref), including 1-D and batch broadcasting", "[matmul]") {
   const std::vector<std::pair<Shape, Shape>> cases = {
-      {{3, 4}, {4, 5}},       {{4}, {4, 5}},          {{3, 4}, {4}},       {{4}, {4}},
-      {{2, 3, 4}, {4, 5}},    {{2, 3, 4}, {2, 4, 5}}, {{2, 1, 3, 4}, {5, 4, 2}}, {{4}, {2, 4, 3}},
-      {{2, 3, 4}, {4}},       {{0, 3, 4}, {4, 5}},    {{3, 0}, {0, 5}},     {{1, 2, 3}, {3, 3, 2}},
+      {{3, 4}, {4, 5}},
+      {{4}, {4, 5}},
+      {{3, 4}, {4}},
+      {{4}, {4}},
+      {{2, 3, 4}, {4, 5}},
+      {{2, 3, 4}, {2, 4, 5}},
+      {{2, 1, 3, 4}, {5, 4, 2}},
+      {{4}, {2, 4, 3}},
+      {{2, 3, 4}, {4}},
+      {{0, 3, 4}, {4, 5}},
+      {{3, 0}, {0, 5}},
+      {{1, 2, 3}, {3, 3, 2}},
   };
   for (const auto& [sa, sb] : cases) {
     Tensor a = random_float(sa, 1), b = random_float(sb, 2);
@@ -255,8 +270,10 @@ TEST_CASE("MatMul integer and 16-bit float dtypes; errors", "[matmul]") {
     require_values(y, want, tol, tol);
   }
   REQUIRE_THROWS_AS(run1(matmul_node(random_float({3, 4}, 1), random_float({5, 2}, 2), false), "ref"), Error);
-  REQUIRE_THROWS_AS(run1(matmul_node(random_float({3, 4}, 1), random_float({5, 2}, 2), true), "xnnpack"), Error);
-  REQUIRE_THROWS_AS(run1(matmul_node(random_float({2, 3, 4}, 1), random_float({3, 4, 2}, 2), false), "ref"), Error);
+  REQUIRE_THROWS_AS(run1(matmul_node(random_float({3, 4}, 1), random_float({5, 2}, 2), true), "xnnpack"),
+                    Error);
+  REQUIRE_THROWS_AS(run1(matmul_node(random_float({2, 3, 4}, 1), random_float({3, 4, 2}, 2), false), "ref"),
+                    Error);
   Tensor s = Tensor::scalar<float>(1);
   REQUIRE_THROWS_AS(run1(matmul_node(s, s, false), "ref"), Error);
 }

@@ -39,8 +39,9 @@ void require_reshaped(const Tensor& y, const Tensor& x, const Shape& want) {
 
 TEST_CASE("Flatten over axes, negative axes and zero-size dims", "[tensor][flatten]") {
   Tensor x = random_float({2, 3, 4, 5}, 1);
-  const std::vector<std::pair<int64_t, Shape>> cases = {{0, {1, 120}}, {1, {2, 60}},  {2, {6, 20}},  {3, {24, 5}},
-                                                        {4, {120, 1}}, {-1, {24, 5}}, {-4, {1, 120}}, {-3, {2, 60}}};
+  const std::vector<std::pair<int64_t, Shape>> cases = {{0, {1, 120}},  {1, {2, 60}},  {2, {6, 20}},
+                                                        {3, {24, 5}},   {4, {120, 1}}, {-1, {24, 5}},
+                                                        {-4, {1, 120}}, {-3, {2, 60}}};
   for (const auto& [axis, want] : cases) {
     INFO("axis " << axis);
     require_reshaped(run1(node("Flatten", {x}, {attr_int("axis", axis)}), "ref"), x, want);
@@ -50,7 +51,8 @@ TEST_CASE("Flatten over axes, negative axes and zero-size dims", "[tensor][flatt
   REQUIRE(run1(node("Flatten", {z}, {attr_int("axis", 2)}), "ref").shape() == Shape{0, 3});
   REQUIRE_THROWS_AS(run1(node("Flatten", {x}, {attr_int("axis", 5)}), "ref"), Error);
   REQUIRE_THROWS_AS(run1(node("Flatten", {x}, {attr_int("axis", -5)}), "ref"), Error);
-  REQUIRE_THROWS_AS(run1(node("Flatten", {x}, {attr_int("axis", -1)}, 9), "ref"), Error);  // negative before 11
+  REQUIRE_THROWS_AS(run1(node("Flatten", {x}, {attr_int("axis", -1)}, 9), "ref"),
+                    Error);  // negative before 11
   Tensor s = Tensor::from_vector<std::string>({"a", "b", "c", "d"}, {2, 2});
   Tensor ys = run1(node("Flatten", {s}, {attr_int("axis", 0)}), "ref");
   REQUIRE(ys.shape() == Shape{1, 4});
@@ -62,8 +64,11 @@ TEST_CASE("Flatten over axes, negative axes and zero-size dims", "[tensor][flatt
 TEST_CASE("Reshape: explicit, 0 copies a dim, -1 inferred, allowzero", "[tensor][reshape]") {
   Tensor x = random_float({2, 3, 4}, 1);
   const std::vector<std::pair<std::vector<int64_t>, Shape>> cases = {
-      {{24}, {24}}, {{4, 6}, {4, 6}}, {{0, -1}, {2, 12}}, {{-1, 4}, {6, 4}}, {{0, 0, 4}, {2, 3, 4}},
-      {{2, 3, 2, 2}, {2, 3, 2, 2}}, {{-1}, {24}}, {{1, 1, 24, 1}, {1, 1, 24, 1}}, {{0, 3, -1}, {2, 3, 4}}};
+      {{24}, {24}},           {{4, 6}, {4, 6}},
+      {{0, -1}, {2, 12}},     {{-1, 4}, {6, 4}},
+      {{0, 0, 4}, {2, 3, 4}}, {{2, 3, 2, 2}, {2, 3, 2, 2}},
+      {{-1}, {24}},           {{1, 1, 24, 1}, {1, 1, 24, 1}},
+      {{0, 3, -1}, {2, 3, 4}}};
   for (const auto& [shape, want] : cases) {
     INFO("shape " << shape_to_string(Shape(shape)));
     for (bool constant : {true, false}) {
@@ -123,8 +128,8 @@ TEST_CASE("Squeeze with and without axes, attribute and input forms", "[tensor][
 TEST_CASE("Unsqueeze at several positions, attribute and input forms", "[tensor][unsqueeze]") {
   Tensor x = random_float({3, 4}, 1);
   const std::vector<std::pair<std::vector<int64_t>, Shape>> cases = {
-      {{0}, {1, 3, 4}}, {{2}, {3, 4, 1}}, {{-1}, {3, 4, 1}}, {{0, 3}, {1, 3, 4, 1}}, {{1, 0}, {1, 1, 3, 4}},
-      {{-4, 2}, {1, 3, 1, 4}}};
+      {{0}, {1, 3, 4}},       {{2}, {3, 4, 1}},       {{-1}, {3, 4, 1}},
+      {{0, 3}, {1, 3, 4, 1}}, {{1, 0}, {1, 1, 3, 4}}, {{-4, 2}, {1, 3, 1, 4}}};
   for (const auto& [axes, want] : cases) {
     INFO("axes " << shape_to_string(Shape(axes)));
     require_reshaped(run1(node("Unsqueeze", {x, ints(axes)}), "ref"), x, want);
@@ -213,8 +218,8 @@ TEST_CASE("Constant errors: sparse, none, two, too new", "[tensor][constant]") {
   sparse.t = Tensor::scalar<float>(1);
   REQUIRE_THROWS_WITH(run1(node("Constant", {}, {sparse}), "ref"), Catch::Contains("sparse"));
   REQUIRE_THROWS_AS(run1(node("Constant", {}, {}), "ref"), Error);
-  REQUIRE_THROWS_AS(run1(node("Constant", {}, {attr_int("value_int", 1), attr_float("value_float", 1)}), "ref"),
-                    Error);
+  REQUIRE_THROWS_AS(
+      run1(node("Constant", {}, {attr_int("value_int", 1), attr_float("value_float", 1)}), "ref"), Error);
   REQUIRE_THROWS_AS(run1(node("Constant", {}, {attr_int("value_int", 1)}, 11), "ref"), Error);
 }
 
@@ -301,8 +306,13 @@ TEST_CASE("Shape with start/end (opset 15)", "[tensor][shape]") {
   REQUIRE(y.dtype() == DType::Int64);
   require_values(y, {2, 3, 0, 5});
   const std::vector<std::tuple<int64_t, std::optional<int64_t>, std::vector<double>>> cases = {
-      {1, std::nullopt, {3, 0, 5}}, {-1, std::nullopt, {5}}, {0, 2, {2, 3}},   {1, -1, {3, 0}},
-      {-10, 10, {2, 3, 0, 5}},      {3, 1, {}},              {4, std::nullopt, {}}};
+      {1, std::nullopt, {3, 0, 5}},
+      {-1, std::nullopt, {5}},
+      {0, 2, {2, 3}},
+      {1, -1, {3, 0}},
+      {-10, 10, {2, 3, 0, 5}},
+      {3, 1, {}},
+      {4, std::nullopt, {}}};
   for (const auto& [start, end, want] : cases) {
     std::vector<Attribute> attrs = {attr_int("start", start)};
     if (end) attrs.push_back(attr_int("end", *end));
@@ -342,7 +352,8 @@ TEST_CASE("Concat along each axis, negative axes, empty inputs, strings", "[tens
     INFO("axis " << axis);
     require_values(y, want);
   }
-  Tensor s1 = Tensor::from_vector<std::string>({"a", "b"}, {2, 1}), s2 = Tensor::from_vector<std::string>({"c", "d"}, {2, 1});
+  Tensor s1 = Tensor::from_vector<std::string>({"a", "b"}, {2, 1}),
+         s2 = Tensor::from_vector<std::string>({"c", "d"}, {2, 1});
   Tensor ys = run1(node("Concat", {s1, s2}, {attr_int("axis", 1)}), "ref");
   REQUIRE(ys.strings() == std::vector<std::string>{"a", "c", "b", "d"});
   Tensor i64 = Tensor::from_vector<int64_t>({1, 2}, {2});
@@ -353,17 +364,20 @@ TEST_CASE("Concat errors", "[tensor][concat]") {
   Tensor a = random_float({2, 3}, 1), b = random_float({3, 3}, 2);
   REQUIRE_THROWS_AS(run1(node("Concat", {a, b}, {attr_int("axis", 1)}), "ref"), Error);
   REQUIRE_THROWS_AS(run1(node("Concat", {a, a}, {attr_int("axis", 2)}), "ref"), Error);
-  REQUIRE_THROWS_AS(run1(node("Concat", {a, random_float({2, 3, 1}, 3)}, {attr_int("axis", 0)}), "ref"), Error);
-  REQUIRE_THROWS_AS(run1(node("Concat", {a, Tensor::from_vector<double>({1, 2, 3}, {1, 3})}, {attr_int("axis", 0)}), "ref"),
+  REQUIRE_THROWS_AS(run1(node("Concat", {a, random_float({2, 3, 1}, 3)}, {attr_int("axis", 0)}), "ref"),
                     Error);
+  REQUIRE_THROWS_AS(
+      run1(node("Concat", {a, Tensor::from_vector<double>({1, 2, 3}, {1, 3})}, {attr_int("axis", 0)}), "ref"),
+      Error);
   REQUIRE_THROWS_AS(run1(node("Concat", {a, a}), "ref"), Error);  // axis required from opset 4
 }
 
 // ---------------- Cast ----------------
 
 TEST_CASE("Cast between numeric dtypes and bool", "[tensor][cast]") {
-  const DType all[] = {DType::Float, DType::Double, DType::Int8,   DType::Int16,  DType::Int32, DType::Int64, DType::UInt8,
-                       DType::UInt16, DType::UInt32, DType::UInt64, DType::Bool, DType::Float16, DType::BFloat16};
+  const DType all[] = {DType::Float, DType::Double,  DType::Int8,    DType::Int16,  DType::Int32,
+                       DType::Int64, DType::UInt8,   DType::UInt16,  DType::UInt32, DType::UInt64,
+                       DType::Bool,  DType::Float16, DType::BFloat16};
   // Values every dtype holds exactly.
   std::vector<double> vals = {0, 1, 2, 3, 7, 100, 5, 0, 64, 1};
   for (DType from : all)
@@ -397,9 +411,10 @@ TEST_CASE("Cast: float->int truncates, float16/bfloat16 round to nearest even", 
   // float -> float16, literal bit patterns: 1 + 2^-11 is a tie (rounds to even 1.0);
   // 1 + 3*2^-11 rounds up; 65520 overflows to inf; 2^-25 ties to 0; 3*2^-26 rounds to the
   // smallest subnormal; NaN stays NaN.
-  Tensor h = Tensor::from_vector<float>({1.0f + 0x1p-11f, 1.0f + 3 * 0x1p-11f, 65520.0f, 65504.0f, 0x1p-25f,
-                                         3 * 0x1p-26f, -2.0f, std::numeric_limits<float>::infinity(), 0x1p-14f},
-                                        {9});
+  Tensor h =
+      Tensor::from_vector<float>({1.0f + 0x1p-11f, 1.0f + 3 * 0x1p-11f, 65520.0f, 65504.0f, 0x1p-25f,
+                                  3 * 0x1p-26f, -2.0f, std::numeric_limits<float>::infinity(), 0x1p-14f},
+                                 {9});
   Tensor yh = run1(node("Cast", {h}, {attr_int("to", 10)}), "ref");
   const uint16_t* bits = static_cast<const uint16_t*>(yh.raw_data());
   const uint16_t want_bits[] = {0x3c00, 0x3c02, 0x7c00, 0x7bff, 0x0000, 0x0001, 0xc000, 0x7c00, 0x0400};
@@ -437,13 +452,15 @@ TEST_CASE("Cast to and from string; legacy string 'to'", "[tensor][cast]") {
   Tensor back = run1(node("Cast", {s}, {attr_int("to", 1)}), "ref");
   require_same(back, f);
   Tensor si = Tensor::from_vector<std::string>({"12", "-7", "1E2"}, {3});
-  Tensor yi = run1(node("Cast", {Tensor::from_vector<std::string>({"12", "-7"}, {2})}, {attr_int("to", 7)}), "ref");
+  Tensor yi =
+      run1(node("Cast", {Tensor::from_vector<std::string>({"12", "-7"}, {2})}, {attr_int("to", 7)}), "ref");
   require_values(yi, {12, -7});
   require_values(run1(node("Cast", {si}, {attr_int("to", 11)}), "ref"), {12, -7, 100});
-  REQUIRE_THROWS_AS(run1(node("Cast", {Tensor::from_vector<std::string>({"abc"}, {1})}, {attr_int("to", 1)}), "ref"),
-                    Error);
-  REQUIRE_THROWS_AS(run1(node("Cast", {Tensor::from_vector<std::string>({"-1"}, {1})}, {attr_int("to", 2)}), "ref"),
-                    Error);
+  REQUIRE_THROWS_AS(
+      run1(node("Cast", {Tensor::from_vector<std::string>({"abc"}, {1})}, {attr_int("to", 1)}), "ref"),
+      Error);
+  REQUIRE_THROWS_AS(
+      run1(node("Cast", {Tensor::from_vector<std::string>({"-1"}, {1})}, {attr_int("to", 2)}), "ref"), Error);
   REQUIRE_THROWS_AS(run1(node("Cast", {f}, {attr_int("to", 99)}), "ref"), Error);
   REQUIRE_THROWS_AS(run1(node("Cast", {f}, {attr_int("to", 14)}), "ref"), Error);  // complex64
   // Opset 1-5 named the type.
@@ -522,7 +539,8 @@ TEST_CASE("Softmax dtypes, large values, empty tensors, bad axes", "[tensor][sof
     require_values(run1(node("LogSoftmax", {x}), "ref"), ref_softmax(x, 3, 6, 1, true), tol, tol);
   }
   Tensor big = Tensor::from_vector<float>({1000, 1001, 1002}, {1, 3});
-  for (const char* p : {"ref", "xnnpack"}) require_values(run1(node("Softmax", {big}), p), ref_softmax(big, 1, 3, 1, false), 1e-5, 1e-7);
+  for (const char* p : {"ref", "xnnpack"})
+    require_values(run1(node("Softmax", {big}), p), ref_softmax(big, 1, 3, 1, false), 1e-5, 1e-7);
   require_values(run1(node("LogSoftmax", {big}), "ref"), ref_softmax(big, 1, 3, 1, true), 1e-6, 1e-6);
   Tensor empty(DType::Float, {0, 4});
   for (const char* p : {"ref", "xnnpack"}) REQUIRE(run1(node("Softmax", {empty}), p).shape() == Shape{0, 4});
@@ -542,4 +560,15 @@ TEST_CASE("Threaded Transpose/Softmax runs match single-threaded ones", "[tensor
   Tensor s = random_float({600, 200}, 2, -5, 5);
   for (const char* p : {"ref", "xnnpack"}) run_threaded_same(node("Softmax", {s}), p);
   run_threaded_same(node("LogSoftmax", {s}, {attr_int("axis", 0)}), "ref");
+}
+
+TEST_CASE("CastLike takes the target dtype from its second input", "[tensor][cast]") {
+  Tensor x = Tensor::from_vector<float>({1.5f, -2.5f, 3.0f}, {3});
+  Tensor like = Tensor::from_vector<int64_t>({0}, {1});
+  Tensor y = run1(node("CastLike", {x, like}, {}, 15), "ref");
+  REQUIRE(y.dtype() == DType::Int64);
+  require_values(y, {1, -2, 3});
+  Tensor s = run1(node("CastLike", {x, Tensor::from_vector<std::string>({""}, {1})}, {}, 15), "ref");
+  REQUIRE(s.strings() == std::vector<std::string>{"1.5", "-2.5", "3"});
+  REQUIRE_THROWS_AS(run1(node("CastLike", {x}, {}, 15), "ref"), Error);
 }
