@@ -125,24 +125,27 @@ TestResult run_test(const TestCase& tc, const TestOptions& o) {
       for (size_t k = 0; k < in_files.size(); ++k) {
         std::string name;
         Tensor t = read_tensor_pb(in_files[k].string(), &name);
-        bool known = std::any_of(ins.begin(), ins.end(), [&](const IOInfo& io) { return io.name == name; });
-        if (!known) {
+        auto it = std::find_if(ins.begin(), ins.end(), [&](const IOInfo& io) { return io.name == name; });
+        if (it == ins.end()) {
           if (k >= ins.size()) throw Error(Stage::Io, in_files[k].string() + ": more input files than model inputs");
-          name = ins[k].name;
+          it = ins.begin() + static_cast<long>(k);
+          name = it->name;
         }
-        feeds[name] = t;
+        feeds[name] = as_bfloat16_if_uint16(t, it->dtype);
       }
       auto out_files = numbered(set, "output_");
       std::vector<std::string> names;
       std::vector<Tensor> expected;
       for (size_t k = 0; k < out_files.size(); ++k) {
         std::string name;
-        expected.push_back(read_tensor_pb(out_files[k].string(), &name));
-        bool known = std::any_of(outs.begin(), outs.end(), [&](const IOInfo& io) { return io.name == name; });
-        if (!known) {
+        Tensor want = read_tensor_pb(out_files[k].string(), &name);
+        auto it = std::find_if(outs.begin(), outs.end(), [&](const IOInfo& io) { return io.name == name; });
+        if (it == outs.end()) {
           if (k >= outs.size()) throw Error(Stage::Io, out_files[k].string() + ": more output files than model outputs");
-          name = outs[k].name;
+          it = outs.begin() + static_cast<long>(k);
+          name = it->name;
         }
+        expected.push_back(as_bfloat16_if_uint16(want, it->dtype));
         names.push_back(name);
       }
       auto t0 = std::chrono::steady_clock::now();
@@ -167,6 +170,15 @@ TestResult run_test(const TestCase& tc, const TestOptions& o) {
     r.detail = e.what();
   }
   return r;
+}
+
+// ONNX 1.12's backend data stores bfloat16 tensors as uint16 TensorProtos; the bits are
+// the same, so the runner reads them as the type the model declares.
+Tensor as_bfloat16_if_uint16(const Tensor& t, DType want) {
+  if (want != DType::BFloat16 || t.dtype() != DType::UInt16) return t;
+  Tensor out(DType::BFloat16, t.shape());
+  std::memcpy(out.raw_data(), t.raw_data(), t.nbytes());
+  return out;
 }
 
 std::string one_line(std::string s) {
