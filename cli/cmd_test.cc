@@ -95,6 +95,15 @@ std::vector<fs::path> numbered(const fs::path& dir, const std::string& prefix) {
   return out;
 }
 
+// ONNX 1.12's backend data stores bfloat16 tensors as uint16 TensorProtos; the bits are
+// the same, so the runner reads them as the type the model declares.
+Tensor as_bfloat16_if_uint16(const Tensor& t, DType want) {
+  if (want != DType::BFloat16 || t.dtype() != DType::UInt16) return t;
+  Tensor out(DType::BFloat16, t.shape());
+  std::memcpy(out.raw_data(), t.raw_data(), t.nbytes());
+  return out;
+}
+
 TestResult run_test(const TestCase& tc, const TestOptions& o) {
   TestResult r;
   r.name = tc.name;
@@ -170,15 +179,6 @@ TestResult run_test(const TestCase& tc, const TestOptions& o) {
     r.detail = e.what();
   }
   return r;
-}
-
-// ONNX 1.12's backend data stores bfloat16 tensors as uint16 TensorProtos; the bits are
-// the same, so the runner reads them as the type the model declares.
-Tensor as_bfloat16_if_uint16(const Tensor& t, DType want) {
-  if (want != DType::BFloat16 || t.dtype() != DType::UInt16) return t;
-  Tensor out(DType::BFloat16, t.shape());
-  std::memcpy(out.raw_data(), t.raw_data(), t.nbytes());
-  return out;
 }
 
 std::string one_line(std::string s) {
