@@ -432,7 +432,7 @@ Model load_model_file(const std::string& path, const LoadOptions& options) {
       ctx.file = path;
       throw Error(Stage::Load, "file is empty", ctx);
     }
-    loader.parse(bytes.data.get(), bytes.size, &mp);
+    loader.parse(bytes.get(), bytes.size, &mp);
   }  // the file's bytes are freed before the tensors are made
   Model m = loader.convert(mp);
   m.path = path;

@@ -517,7 +517,7 @@ namespace onnxi {
 Tensor read_tensor_pb(const std::string& path, std::string* name) {
   detail::FileBytes bytes = detail::read_whole_file(path, Stage::Io, static_cast<size_t>(INT_MAX));
   std::string dir = std::filesystem::path(path).parent_path().string();
-  return detail::parse_tensor_pb_in(bytes.data.get(), bytes.size, name, path, dir.empty() ? "." : dir);
+  return detail::parse_tensor_pb_in(bytes.get(), bytes.size, name, path, dir.empty() ? "." : dir);
 }
 
 Tensor parse_tensor_pb(const void* data, size_t size, std::string* name, const std::string& what) {

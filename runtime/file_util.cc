@@ -1,5 +1,7 @@
 #include "runtime/file_util.h"
 
+#include "onnxi/tensor.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -88,8 +90,8 @@ FileBytes read_whole_file(const std::string& path, Stage stage, size_t max_bytes
              " bytes accepted");
   FileBytes out;
   out.size = static_cast<size_t>(size);
-  out.data = std::make_unique_for_overwrite<char[]>(out.size ? out.size : 1);
-  read_exact(fd.get(), 0, out.size, out.data.get(), stage, path);
+  out.storage = allocate_aligned(out.size, /*zero=*/false);
+  read_exact(fd.get(), 0, out.size, static_cast<char*>(out.storage.get()), stage, path);
   return out;
 }
 

@@ -13,8 +13,10 @@
 namespace onnxi::detail {
 
 struct FileBytes {
-  std::unique_ptr<char[]> data;  // uninitialized before the read, so no second pass
+  // From allocate_aligned (large files: huge pages, no zero-fill pass before the read).
+  std::shared_ptr<void> storage;
   size_t size = 0;
+  const char* get() const { return static_cast<const char*>(storage.get()); }
 };
 
 // Reads the whole regular file at `path` in one pass. Fails on a missing/unreadable

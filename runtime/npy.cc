@@ -302,7 +302,7 @@ Tensor parse_npy(const void* data, size_t size, const std::string& what) {
 
 Tensor read_npy(const std::string& path) {
   detail::FileBytes bytes = detail::read_whole_file(path, Stage::Io);
-  return parse_npy(bytes.data.get(), bytes.size, path);
+  return parse_npy(bytes.get(), bytes.size, path);
 }
 
 std::string serialize_npy(const Tensor& t) {

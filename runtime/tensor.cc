@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <sys/mman.h>
+
 namespace onnxi {
 
 int64_t shape_numel(const Shape& shape, int64_t limit) {
@@ -25,12 +27,27 @@ std::string shape_to_string(const Shape& shape) {
   return s + "]";
 }
 
-std::shared_ptr<void> allocate_aligned(size_t bytes) {
+// Blocks at least this large are mmap'ed (zeroed by the kernel, huge-page backed).
+static constexpr size_t kMapThreshold = size_t(1) << 20;
+static constexpr size_t kHugePage = size_t(2) << 20;
+
+std::shared_ptr<void> allocate_aligned(size_t bytes, bool zero) {
   size_t total = bytes + kTensorTailPadding;
+  if (total < bytes) throw Error(Stage::Run, "allocation size overflows");
   total = (total + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
+  if (total >= kMapThreshold) {
+    size_t len = (total + kHugePage - 1) / kHugePage * kHugePage;
+    void* p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) throw Error(Stage::Run, "out of memory allocating " + std::to_string(bytes) + " bytes");
+    madvise(p, len, MADV_HUGEPAGE);
+    return std::shared_ptr<void>(p, [len](void* q) { munmap(q, len); });
+  }
   void* p = std::aligned_alloc(kTensorAlignment, total);
   if (!p) throw Error(Stage::Run, "out of memory allocating " + std::to_string(bytes) + " bytes");
-  std::memset(p, 0, total);
+  if (zero)
+    std::memset(p, 0, total);
+  else
+    std::memset(static_cast<char*>(p) + bytes, 0, total - bytes);  // tail padding stays defined
   return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
 }
 

@@ -99,8 +99,10 @@ class Tensor {
   std::shared_ptr<std::vector<Tensor>> elements_;
 };
 
-// Allocates `bytes` (+ tail padding) aligned to kTensorAlignment, zero-filled.
-std::shared_ptr<void> allocate_aligned(size_t bytes);
+// Allocates `bytes` (+ tail padding) aligned to kTensorAlignment, zero-filled unless
+// `zero` is false. Large blocks are mapped directly (with transparent huge pages where
+// the kernel allows), which makes them cheap to fault in and already zero.
+std::shared_ptr<void> allocate_aligned(size_t bytes, bool zero = true);
 
 template <class T>
 Tensor Tensor::from_vector(const std::vector<T>& values, Shape shape) {
