@@ -138,6 +138,10 @@ class Kernel {
   // False when only the input's shape and dtype are read (Shape, Size): the planner can
   // then evaluate the node as soon as the shape is known, making later shapes static.
   virtual bool needs_input_data(size_t /*input*/) const { return true; }
+  // After prepare(): true when the kernel keeps its own (packed) copy of constant input i
+  // and run() reads only that input's shape and dtype. When every user of a constant says
+  // so, the session drops the constant's data (weights are then held once, packed).
+  virtual bool packed_input(size_t /*input*/) const { return false; }
 };
 
 // Kernel registry: (domain, op type, opset range, provider) -> factory. A factory may

@@ -323,8 +323,27 @@ struct Session::Impl {
         throw wrap(e, Stage::Build, s.ctx);
       }
     }
+    release_packed_constants();
     built = true;
     planned = false;
+  }
+
+  // Constants that every consuming kernel has packed into its own form keep only their
+  // shape and dtype: the weights are then held once.
+  void release_packed_constants() {
+    for (size_t id = 0; id < values.size(); ++id) {
+      Value& v = values[id];
+      if (!v.is_constant || v.graph_output || v.consumers.empty() || !v.constant.is_tensor() ||
+          v.constant.dtype() == DType::String || !v.constant.raw_data())
+        continue;
+      bool all_packed = true;
+      for (int si : v.consumers) {
+        const Step& s = steps[si];
+        for (size_t k = 0; k < s.in.size(); ++k)
+          if (s.in[k] == static_cast<int>(id) && !s.kernel->packed_input(k)) all_packed = false;
+      }
+      if (all_packed) v.constant = Tensor::view(v.constant.dtype(), v.constant.shape(), nullptr);
+    }
   }
 
   void reset_types(const std::vector<Shape>& shapes) {
@@ -713,7 +732,8 @@ PlanStats Session::plan_stats() const {
   PlanStats st;
   st.arena_bytes = impl_->arena_bytes;
   for (const auto& v : impl_->values)
-    if (v.is_constant && v.constant.defined() && v.constant.dtype() != DType::String) st.weights_bytes += v.constant.nbytes();
+    if (v.is_constant && v.constant.is_tensor() && v.constant.raw_data() && v.constant.dtype() != DType::String)
+      st.weights_bytes += v.constant.nbytes();
   for (const auto& s : impl_->steps) st.nodes += !s.evaluated;
   st.transposes_inserted = impl_->pass_stats.transposes_inserted;
   st.transposes_removed = impl_->pass_stats.transposes_removed;

@@ -49,7 +49,7 @@ struct NodeProfile {
 
 struct PlanStats {
   size_t arena_bytes = 0;       // activation arena for the current input shapes
-  size_t weights_bytes = 0;     // constants held by the session
+  size_t weights_bytes = 0;     // constants held by the session (not counting kernels' packed copies)
   size_t nodes = 0;             // nodes executed per run
   size_t transposes_inserted = 0;
   size_t transposes_removed = 0;

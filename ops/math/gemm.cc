@@ -192,6 +192,7 @@ class GemmXnnKernel : public GemmRefKernel {
     b_ = Tensor();  // packed copy lives in the operator
     c_ = Tensor();
   }
+  bool packed_input(size_t i) const override { return (i == 1 || i == 2) && op_; }
 
   void run(RunContext& ctx) override {
     if (!prepared_) {  // run without prepare (e.g. constant folding)

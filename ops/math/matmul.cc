@@ -129,6 +129,7 @@ class MatMulXnnKernel : public MatMulRefKernel {
               "MatMul");
     b_ = Tensor();
   }
+  bool packed_input(size_t i) const override { return i == 1 && op_; }
 
   void run(RunContext& ctx) override {
     if (!prepared_) {  // run without prepare (e.g. constant folding)

@@ -131,6 +131,7 @@ class ConvXnnKernel final : public Kernel {
         conv_(win, cfg_.group, in_channels, out_channels, w, b, cfg_.act_min, cfg_.act_max) {}
   void infer(InferContext& ctx) override { infer_conv(cfg_, ctx); }
   void prepare(PrepareContext&) override { conv_.prepare(); }
+  bool packed_input(size_t i) const override { return (i == 1 || i == 2) && conv_.weights_released(); }
   void run(RunContext& ctx) override {
     cache_.update(cfg_, ctx);
     const ConvShapes& s = cache_.shapes;

@@ -74,6 +74,8 @@ class XnnConv2d {
   // Creates the operator if needed for this geometry, then binds the buffers.
   void setup(int64_t batch, const WindowGeometry& geom, const float* in, float* out, pthreadpool_t pool);
   void run(pthreadpool_t pool);
+  // True once the operator holds the only copy of the weights (it is never re-created).
+  bool weights_released() const { return !weights_.defined(); }
 
   // Whether XNNPACK can take this configuration (value ranges, clamp bounds).
   static bool supports(const WindowAttrs& win, int64_t group, int64_t in_channels, int64_t out_channels,
