@@ -17,15 +17,13 @@ namespace {
 
 struct BenchOptions {
   std::string model;
-  int threads = 0;
+  SessionFlags session;
   int64_t batch = 1;
   int warmup = 3;
   int runs = 20;
   std::vector<std::string> inputs;
   std::string output_dir;
   bool json = false;
-  bool no_optimize = false;
-  std::string provider;
   uint32_t seed = 0;
 };
 
@@ -53,7 +51,7 @@ double percentile(std::vector<double> v, double p) {
 Command add_bench(CLI::App& app) {
   auto o = std::make_shared<BenchOptions>();
   app.add_option("model", o->model, "ONNX model file")->required();
-  app.add_option("-t,--threads", o->threads, "Threads (default: one per core)")->check(CLI::Range(0, 1024));
+  add_session_flags(app, o->session, "Threads (default: one per core)");
   app.add_option("-b,--batch", o->batch, "Size of dynamic dims for random inputs (default 1)")
       ->check(CLI::Range(int64_t(1), int64_t(1) << 20));
   app.add_option("-w,--warmup", o->warmup, "Untimed runs after the first (default 3)")->check(CLI::Range(0, 100000));
@@ -61,28 +59,17 @@ Command add_bench(CLI::App& app) {
   app.add_option("-i,--input", o->inputs, "Input as NAME=FILE (.pb or .npy); others are seeded random");
   app.add_option("-o,--output-dir", o->output_dir, "Write the outputs of the last run to DIR/<name>.npy");
   app.add_flag("--json", o->json, "Print one JSON document instead of the table");
-  app.add_flag("--no-optimize", o->no_optimize, "Run the graph as loaded, without rewrites");
-  app.add_option("--provider", o->provider, "Force a kernel provider: ref or xnnpack")
-      ->check(CLI::IsMember({"", "ref", "xnnpack"}));
   app.add_option("--seed", o->seed, "Seed for random inputs");
   app.footer(
       "Examples:\n"
       "  onnxi bench models/resnet50/model.onnx --threads 1\n"
       "  onnxi bench models/resnet50/model.onnx --batch 8 --runs 50 --json");
   return [o]() {
-    SessionOptions so;
-    so.threads = o->threads;
-    so.optimize = !o->no_optimize;
-    so.force_provider = o->provider;
     auto t0 = std::chrono::steady_clock::now();
-    auto session = Session::from_file(o->model, so);
+    auto session = Session::from_file(o->model, o->session.options());
     double create_ms = ms_since(t0);
 
-    std::map<std::string, Tensor> feeds;
-    for (const auto& spec : o->inputs) {
-      auto [name, file] = split_assignment(spec, "--input");
-      feeds[name] = read_tensor_file(file);
-    }
+    std::map<std::string, Tensor> feeds = read_feeds(o->inputs);
     std::mt19937 rng(o->seed);
     std::normal_distribution<float> normal(0.f, 1.f);
     for (const auto& io : session->inputs()) {
@@ -114,22 +101,14 @@ Command add_bench(CLI::App& app) {
     for (double t : times) mean += t / double(times.size());
     double median = percentile(times, 0.5);
     double rss = peak_rss_mb();
-    if (!o->output_dir.empty()) {
-      std::filesystem::create_directories(o->output_dir);
-      const auto& outs = session->outputs();
-      for (size_t i = 0; i < outputs.size(); ++i) {
-        std::string fname = outs[i].name;
-        std::replace_if(fname.begin(), fname.end(), [](char c) { return c == '/' || c == '\\' || c == ':'; }, '_');
-        write_npy((std::filesystem::path(o->output_dir) / (fname + ".npy")).string(), outputs[i]);
-      }
-    }
+    if (!o->output_dir.empty()) write_outputs(o->output_dir, session->outputs(), outputs);
     PlanStats st = session->plan_stats();
     if (o->json) {
       std::printf(
           "{\"runtime\":\"onnxi\",\"version\":\"0.1.0\",\"model\":%s,\"threads\":%d,\"batch\":%lld,"
           "\"create_ms\":%s,\"first_run_ms\":%s,\"latency_ms\":{\"min\":%s,\"median\":%s,\"p90\":%s,\"p99\":%s,"
           "\"mean\":%s},\"throughput_ips\":%s,\"peak_rss_mb\":%s,\"runs\":%d,\"arena_mb\":%s,\"weights_mb\":%s}\n",
-          json_string(o->model).c_str(), o->threads, static_cast<long long>(batch), json_number(create_ms).c_str(),
+          json_string(o->model).c_str(), o->session.threads, static_cast<long long>(batch), json_number(create_ms).c_str(),
           json_number(first_ms).c_str(), json_number(percentile(times, 0)).c_str(), json_number(median).c_str(),
           json_number(percentile(times, 0.9)).c_str(), json_number(percentile(times, 0.99)).c_str(),
           json_number(mean).c_str(), json_number(double(batch) * 1000.0 / median).c_str(), json_number(rss).c_str(),
@@ -137,7 +116,7 @@ Command add_bench(CLI::App& app) {
       return 0;
     }
     std::printf("model            %s\n", o->model.c_str());
-    std::printf("threads          %s\n", o->threads ? std::to_string(o->threads).c_str() : "all cores");
+    std::printf("threads          %s\n", o->session.threads ? std::to_string(o->session.threads).c_str() : "all cores");
     std::printf("batch            %lld\n", static_cast<long long>(batch));
     std::printf("session create   %.1f ms\n", create_ms);
     std::printf("first run        %.2f ms\n", first_ms);

@@ -21,10 +21,8 @@ struct RunOptions {
   bool random = false;
   uint32_t seed = 0;
   std::string output_dir;
-  int threads = 0;
+  SessionFlags session;
   int runs = 1;
-  bool no_optimize = false;
-  std::string provider;
   int top = 5;
   double max_rel_error = -1;
 };
@@ -117,12 +115,9 @@ Command add_run(CLI::App& app) {
   app.add_flag("--random", o->random, "Fill inputs not given with --input with seeded random values");
   app.add_option("--seed", o->seed, "Seed for --random");
   app.add_option("-o,--output-dir", o->output_dir, "Write each output to DIR/<name>.npy");
-  app.add_option("-t,--threads", o->threads, "Threads (default: one per core)")->check(CLI::Range(0, 1024));
+  add_session_flags(app, o->session, "Threads (default: one per core)");
   app.add_option("-r,--runs", o->runs, "Timed runs after the first (latency median is printed)")
       ->check(CLI::Range(1, 1000000));
-  app.add_flag("--no-optimize", o->no_optimize, "Run the graph as loaded, without rewrites");
-  app.add_option("--provider", o->provider, "Force a kernel provider where it applies: ref or xnnpack")
-      ->check(CLI::IsMember({"", "ref", "xnnpack"}));
   app.add_option("--compare", o->compare, "Compare an output with a reference: NAME=FILE; repeatable");
   app.add_option("--max-rel-error", o->max_rel_error,
                  "With --compare: exit 1 when max abs diff / max |reference| exceeds this");
@@ -133,19 +128,11 @@ Command add_run(CLI::App& app) {
       "  onnxi run model.onnx --random --runs 20 --threads 2\n"
       "  onnxi run model.onnx -i x=x.npy --output-dir out/");
   return [o]() {
-    SessionOptions so;
-    so.threads = o->threads;
-    so.optimize = !o->no_optimize;
-    so.force_provider = o->provider;
     auto t0 = std::chrono::steady_clock::now();
-    auto session = Session::from_file(o->model, so);
+    auto session = Session::from_file(o->model, o->session.options());
     double create_ms = elapsed_ms(t0);
 
-    std::map<std::string, Tensor> feeds;
-    for (const auto& spec : o->inputs) {
-      auto [name, file] = split_assignment(spec, "--input");
-      feeds[name] = read_tensor_file(file);
-    }
+    std::map<std::string, Tensor> feeds = read_feeds(o->inputs);
     std::mt19937 rng(o->seed);
     for (const auto& io : session->inputs()) {
       if (feeds.count(io.name)) continue;
@@ -182,14 +169,7 @@ Command add_run(CLI::App& app) {
                   rel, o->max_rel_error < 0 ? "" : ok ? " (ok)" : " (FAIL: above --max-rel-error)");
       if (!ok) status = 1;
     }
-    if (!o->output_dir.empty()) {
-      std::filesystem::create_directories(o->output_dir);
-      for (size_t i = 0; i < outputs.size(); ++i) {
-        std::string fname = outs[i].name;
-        std::replace_if(fname.begin(), fname.end(), [](char c) { return c == '/' || c == '\\' || c == ':'; }, '_');
-        write_npy((std::filesystem::path(o->output_dir) / (fname + ".npy")).string(), outputs[i]);
-      }
-    }
+    if (!o->output_dir.empty()) write_outputs(o->output_dir, outs, outputs);
     std::printf("session created in %.1f ms; first run %.2f ms", create_ms, first_ms);
     if (!times.empty()) {
       std::vector<double> sorted = times;

@@ -32,9 +32,7 @@ struct TestOptions {
   std::string filter;
   double rtol = 1e-3;
   double atol = 1e-7;
-  bool no_optimize = false;
-  std::string provider;
-  int threads = 1;
+  SessionFlags session{1, false, ""};
   std::string expectations;
   std::string write_expectations;
   bool no_fork = false;
@@ -116,11 +114,7 @@ TestResult run_test(const TestCase& tc, const TestOptions& o) {
       for (size_t i = 0; i < sum.unsupported.size(); ++i) r.detail += (i ? ", " : "") + sum.unsupported[i];
       return r;
     }
-    SessionOptions so;
-    so.optimize = !o.no_optimize;
-    so.force_provider = o.provider;
-    so.threads = o.threads;
-    auto session = Session::from_file(model, so);
+    auto session = Session::from_file(model, o.session.options());
     std::vector<fs::path> sets;
     for (const auto& e : fs::directory_iterator(tc.dir))
       if (e.is_directory() && e.path().filename().string().rfind("test_data_set_", 0) == 0) sets.push_back(e.path());
@@ -285,10 +279,7 @@ Command add_test(CLI::App& app) {
   app.add_option("--filter", o->filter, "Only tests whose name matches this regular expression");
   app.add_option("--rtol", o->rtol, "Relative tolerance (default 1e-3)");
   app.add_option("--atol", o->atol, "Absolute tolerance (default 1e-7)");
-  app.add_flag("--no-optimize", o->no_optimize, "Run graphs as loaded, without rewrites");
-  app.add_option("--provider", o->provider, "Force a kernel provider: ref or xnnpack")
-      ->check(CLI::IsMember({"", "ref", "xnnpack"}));
-  app.add_option("-t,--threads", o->threads, "Threads per test (default 1)")->check(CLI::Range(0, 1024));
+  add_session_flags(app, o->session, "Threads per test (default 1)");
   app.add_option("--expectations", o->expectations,
                  "Compare with an expectations file: exit 0 only if every result matches it");
   app.add_option("--write-expectations", o->write_expectations,

@@ -3,6 +3,7 @@
 #pragma once
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "onnxi/session.h"
@@ -15,6 +16,21 @@ Command add_run(CLI::App& app);
 Command add_info(CLI::App& app);
 Command add_test(CLI::App& app);
 Command add_bench(CLI::App& app);
+
+// Options every command that makes a session takes.
+struct SessionFlags {
+  int threads = 0;
+  bool no_optimize = false;
+  std::string provider;
+  SessionOptions options() const;
+};
+// Adds --no-optimize and --provider (and --threads unless `threads_help` is null).
+void add_session_flags(CLI::App& app, SessionFlags& flags, const char* threads_help);
+
+// Reads NAME=FILE specs (.pb or .npy) into named tensors.
+std::map<std::string, Tensor> read_feeds(const std::vector<std::string>& specs);
+// Writes outputs[i] to DIR/<infos[i].name>.npy (path separators in names become '_').
+void write_outputs(const std::string& dir, const std::vector<IOInfo>& infos, const std::vector<Tensor>& outputs);
 
 // Shared helpers.
 std::string format_shape(const std::vector<int64_t>& shape, const std::vector<std::string>& names = {});

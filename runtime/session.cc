@@ -44,6 +44,8 @@ struct Step {
   std::vector<double> times_ms;
 };
 
+}  // namespace
+
 IOInfo to_io_info(const ValueInfo& vi) {
   IOInfo io;
   io.name = vi.name;
@@ -55,6 +57,8 @@ IOInfo to_io_info(const ValueInfo& vi) {
   }
   return io;
 }
+
+namespace {
 
 Error wrap(const std::exception& e, Stage stage, const ErrorContext& ctx) {
   if (auto* oe = dynamic_cast<const Error*>(&e)) return oe->with_context(ctx);

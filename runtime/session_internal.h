@@ -7,6 +7,9 @@
 
 namespace onnxi {
 
+// The public description of a declared input or output.
+IOInfo to_io_info(const ValueInfo& vi);
+
 // Creates a session from an already-built Model (no file involved).
 std::unique_ptr<Session> make_session(Model model, const SessionOptions& options);
 

@@ -4,6 +4,7 @@
 #include "onnx/loader.h"
 #include "onnxi/session.h"
 #include "runtime/kernel.h"
+#include "runtime/session_internal.h"
 
 namespace onnxi {
 
@@ -14,29 +15,9 @@ ModelSummary summarize_model(const std::string& path) {
   s.ir_version = m.ir_version;
   s.producer = m.producer_name + (m.producer_version.empty() ? "" : " " + m.producer_version);
   s.opsets = m.opsets;
-  for (const auto& vi : m.graph->inputs) {
-    if (m.graph->initializers.count(vi.name)) continue;
-    IOInfo io;
-    io.name = vi.name;
-    io.dtype = vi.dtype;
-    io.has_shape = vi.has_shape;
-    for (const auto& d : vi.shape) {
-      io.shape.push_back(d.fixed() ? d.value : -1);
-      io.dim_names.push_back(d.symbol);
-    }
-    s.inputs.push_back(io);
-  }
-  for (const auto& vi : m.graph->outputs) {
-    IOInfo io;
-    io.name = vi.name;
-    io.dtype = vi.dtype;
-    io.has_shape = vi.has_shape;
-    for (const auto& d : vi.shape) {
-      io.shape.push_back(d.fixed() ? d.value : -1);
-      io.dim_names.push_back(d.symbol);
-    }
-    s.outputs.push_back(io);
-  }
+  for (const auto& vi : m.graph->inputs)
+    if (!m.graph->initializers.count(vi.name)) s.inputs.push_back(to_io_info(vi));
+  for (const auto& vi : m.graph->outputs) s.outputs.push_back(to_io_info(vi));
   for (const auto& [name, t] : m.graph->initializers) {
     s.initializer_count++;
     if (t.dtype() != DType::String) s.initializer_bytes += t.nbytes();
