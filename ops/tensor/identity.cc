@@ -1,11 +1,16 @@
-// Identity and Dropout (inference only: the output is the input; the optional mask is all
-// true). Both copy, so the planner is free to give the output its own buffer; the graph
+// Identity and Dropout. Inference Dropout (the default) forwards the input, with an
+// all-true mask; with training_mode=true (opset 12+) it zeroes each element with
+// probability `ratio` and scales the rest by 1 / (1 - ratio), drawing from a generator
+// seeded by the `seed` attribute when given (so masks are reproducible here, but not
+// numpy's). Both copy, so the planner is free to give the output its own buffer; the graph
 // passes drop these nodes where they can.
 #include <cstring>
+#include <optional>
 
 #include "ops/common/convert.h"
 #include "ops/common/dtype_dispatch.h"
 #include "ops/common/kernel_util.h"
+#include "ops/math/random_engine.h"
 #include "runtime/kernel.h"
 
 namespace onnxi {
@@ -34,17 +39,22 @@ class IdentityKernel : public Kernel {
 
 class DropoutKernel : public Kernel {
  public:
-  explicit DropoutKernel(const BuildContext& ctx) : dtype_(ctx.input_dtype(0)), opset_(ctx.opset) {
+  explicit DropoutKernel(const BuildContext& ctx)
+      : dtype_(ctx.input_dtype(0)),
+        opset_(ctx.opset),
+        engine_(ctx.attrs.has("seed") ? std::optional<uint64_t>(ctx.attrs.get_int("seed")) : std::nullopt) {
     if (!ctx.has_input(0)) throw Error(Stage::Build, "Dropout expects a data input");
     mask_dtype_ = ctx.opset >= 10 ? DType::Bool : dtype_;
     if (!dtype_in(dtype_, kFloatDTypes))
       throw Error(Stage::Build, "Dropout does not support " + std::string(dtype_name(dtype_)));
-    // Opset < 7 had is_test; this runtime only does inference, so it is always "test".
+    // Opset < 7 had is_test; this runtime only does inference then, so it is always "test".
     if (ctx.opset >= 12 && ctx.has_input(2)) {
-      if (const Tensor* t = ctx.constant_input(2))
-        check_training(*t, ratio_of(ctx.constant_input(1)), Stage::Build);
+      const Tensor* t = ctx.constant_input(2);
+      // A training_mode that is not a constant false makes the output random.
+      random_ = !t || training_of(*t, Stage::Build);
     }
   }
+  bool foldable() const override { return !random_; }
   void infer(InferContext& ctx) override {
     const Shape* s = ctx.input_shape(0);
     for (size_t i = 0; i < ctx.num_outputs() && i < 2; ++i) {
@@ -57,8 +67,13 @@ class DropoutKernel : public Kernel {
   }
   void run(RunContext& ctx) override {
     const Tensor& x = ctx.input(0);
-    if (opset_ >= 12 && ctx.has_input(2))
-      check_training(ctx.input(2), ratio_of(ctx.has_input(1) ? &ctx.input(1) : nullptr), Stage::Run);
+    if (opset_ >= 12 && ctx.has_input(2) && training_of(ctx.input(2), Stage::Run)) {
+      const double ratio = ratio_of(ctx.has_input(1) ? &ctx.input(1) : nullptr);
+      if (ratio != 0.0) {
+        run_training(ctx, x, ratio);
+        return;
+      }
+    }
     copy_elements(x, output_for(ctx, 0, dtype_, x.shape()));
     if (ctx.has_output(1)) {
       Tensor& mask = output_for(ctx, 1, mask_dtype_, x.shape());
@@ -74,11 +89,28 @@ class DropoutKernel : public Kernel {
     if (r->dtype() == DType::Double) return r->data<double>()[0];
     return 0.5;
   }
-  static void check_training(const Tensor& mode, double ratio, Stage stage) {
+  static bool training_of(const Tensor& mode, Stage stage) {
     if (mode.dtype() != DType::Bool || mode.numel() != 1)
       throw Error(stage, "Dropout training_mode must be a bool scalar");
-    if (mode.data<bool>()[0] && ratio != 0.0)
-      throw Error(stage, "Dropout with training_mode=true is not supported (inference only)");
+    return mode.data<bool>()[0];
+  }
+  void run_training(RunContext& ctx, const Tensor& x, double ratio) {
+    if (!(ratio >= 0.0 && ratio <= 1.0)) throw Error(Stage::Run, "Dropout ratio must be in [0, 1]");
+    Tensor& y = output_for(ctx, 0, dtype_, x.shape());
+    Tensor* mask = ctx.has_output(1) ? &output_for(ctx, 1, mask_dtype_, x.shape()) : nullptr;
+    const double scale = ratio < 1.0 ? 1.0 / (1.0 - ratio) : 0.0;
+    visit_dtype<kFloatDTypes>(dtype_, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T* in = x.data<T>();
+      T* out = y.data<T>();
+      for (int64_t i = 0; i < x.numel(); ++i) {
+        const bool keep = engine_.uniform() >= ratio;
+        out[i] = keep
+                     ? store_elem<T>(static_cast<compute_t<T>>(static_cast<double>(load_elem(in[i])) * scale))
+                     : store_elem<T>(compute_t<T>(0));
+        if (mask) mask->data<bool>()[i] = keep;
+      }
+    });
   }
   static void fill_ones(Tensor& t) {
     Tensor one = convert_tensor(Tensor::scalar<double>(1.0), t.dtype());
@@ -89,6 +121,8 @@ class DropoutKernel : public Kernel {
 
   DType dtype_, mask_dtype_ = DType::Bool;
   int64_t opset_;
+  RandomEngine engine_;
+  bool random_ = false;
 };
 
 ONNXI_REGISTER_KERNEL("", "Identity", 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
