@@ -27,6 +27,7 @@ namespace {
 
 constexpr int kLetters = 52;  // 'A'-'Z' are labels 0-25, 'a'-'z' 26-51: ASCII order
 constexpr int kEllipsis = -1;
+constexpr int64_t kMaxSteps = int64_t{1} << 38;
 
 int label_of(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -210,6 +211,10 @@ class EinsumKernel : public Kernel {
       sums.push_back(size[l]);
     }
     c.sum_count = shape_numel(sums);
+    // The loop does out_numel * sum_count steps: refuse what would run for hours.
+    int64_t steps = 0;
+    if (__builtin_mul_overflow(shape_numel(c.out_shape), c.sum_count, &steps) || steps > kMaxSteps)
+      throw Error(stage, "Einsum: the contraction is too large for the generic loop");
     c.out_strides.resize(terms_.size());
     c.sum_strides.resize(terms_.size());
     for (size_t i = 0; i < terms_.size(); ++i) {

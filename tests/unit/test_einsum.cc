@@ -171,6 +171,9 @@ TEST_CASE("Einsum: dtypes, empty dims and errors", "[reduce][einsum]") {
   REQUIRE_THROWS_AS(einsum("...i...->i", {a}), Error);       // two ellipses
   REQUIRE_THROWS_AS(einsum("ij->i->j", {a}), Error);         // two arrows
   REQUIRE_THROWS_AS(einsum("ii->i", {a}), Error);            // diagonal of a non-square
+  // 2^40 steps: refused rather than looping for hours.
+  Tensor big(DType::Float, {1024, 1024});
+  REQUIRE_THROWS_AS(einsum("ab,cd->", {big, big}), Error);
   REQUIRE_THROWS_AS(einsum("ij", {Tensor::from_vector<bool>({true, false}, {1, 2})}), Error);
   REQUIRE_THROWS_AS(einsum("i,i", {random_float({2}, 1), Tensor::from_vector<double>({1, 2}, {2})}), Error);
 }
