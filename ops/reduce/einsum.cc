@@ -8,7 +8,8 @@
 //
 // One generic loop: every label gets a size and, per input, a stride (the sum of the
 // strides of the dims it names, 0 where the dim is broadcast); each output element sums the
-// product of the inputs over the odometer of the summed labels. Floats accumulate in double,
+// product of the inputs over the summed labels (the innermost as a tight strided loop, the
+// rest by an odometer). Floats accumulate in double,
 // integers wrap.
 #include <algorithm>
 #include <string>
@@ -236,24 +237,39 @@ class EinsumKernel : public Kernel {
     using V = std::conditional_t<is_floating_v<T>, double,
                                  std::conditional_t<std::is_signed_v<T>, int64_t, uint64_t>>;
     const size_t n_in = xs.size(), n_out = c.out_sizes.size(), n_sum = c.sum_sizes.size();
+    // The innermost summed label runs as a tight loop; an odometer steps the others.
+    const size_t n_odo = n_sum ? n_sum - 1 : 0;
+    const int64_t run = n_sum ? c.sum_sizes[n_sum - 1] : 1;
+    const int64_t runs = run ? c.sum_count / run : 0;
+    std::vector<int64_t> run_stride(n_in, 0);
+    for (size_t i = 0; i < n_in && n_sum; ++i) run_stride[i] = c.sum_strides[i][n_sum - 1];
+    auto value = [](T v) { return static_cast<V>(load_elem(v)); };
     parallel_chunks(pool, out_numel, c.sum_count * static_cast<int64_t>(n_in), [&](int64_t b, int64_t e) {
-      std::vector<int64_t> base(n_in), off(n_in), idx(n_sum);
+      std::vector<int64_t> off(n_in), idx(n_odo);
       for (int64_t o = b; o < e; ++o) {
-        std::fill(base.begin(), base.end(), 0);
+        std::fill(off.begin(), off.end(), 0);
         int64_t rem = o;
         for (size_t d = n_out; d-- > 0;) {
           const int64_t k = rem % c.out_sizes[d];
           rem /= c.out_sizes[d];
-          for (size_t i = 0; i < n_in; ++i) base[i] += k * c.out_strides[i][d];
+          for (size_t i = 0; i < n_in; ++i) off[i] += k * c.out_strides[i][d];
         }
-        off = base;
         std::fill(idx.begin(), idx.end(), 0);
         V acc = V(0);
-        for (int64_t s = 0; s < c.sum_count; ++s) {
-          V p = static_cast<V>(load_elem(xs[0][off[0]]));
-          for (size_t i = 1; i < n_in; ++i) p = wrap_mul(p, static_cast<V>(load_elem(xs[i][off[i]])));
-          acc = wrap_add(acc, p);
-          for (size_t d = n_sum; d-- > 0;) {  // odometer over the summed labels
+        for (int64_t s = 0; s < runs; ++s) {
+          if (n_in == 2) {
+            const T* pa = xs[0] + off[0];
+            const T* pb = xs[1] + off[1];
+            const int64_t sa = run_stride[0], sb = run_stride[1];
+            for (int64_t t = 0; t < run; ++t) acc = wrap_add(acc, wrap_mul(value(pa[t * sa]), value(pb[t * sb])));
+          } else {
+            for (int64_t t = 0; t < run; ++t) {
+              V p = value(xs[0][off[0] + t * run_stride[0]]);
+              for (size_t i = 1; i < n_in; ++i) p = wrap_mul(p, value(xs[i][off[i] + t * run_stride[i]]));
+              acc = wrap_add(acc, p);
+            }
+          }
+          for (size_t d = n_odo; d-- > 0;) {
             for (size_t i = 0; i < n_in; ++i) off[i] += c.sum_strides[i][d];
             if (++idx[d] < c.sum_sizes[d]) break;
             for (size_t i = 0; i < n_in; ++i) off[i] -= c.sum_strides[i][d] * c.sum_sizes[d];

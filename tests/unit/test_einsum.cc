@@ -59,6 +59,24 @@ TEST_CASE("Einsum: matmul, batch matmul, outer and inner products", "[reduce][ei
         REQUIRE(at(bm, {n, i, k}) == Approx(s).epsilon(1e-5).margin(1e-6));
       }
 
+  // Two summed labels (the odometer and the inner loop), one repeated across three inputs.
+  Tensor f = random_float({2, 3, 4}, 17), g = random_float({3, 4, 5}, 18), h = random_float({4}, 19);
+  Tensor two = einsum("ijk,jkl->il", {f, g});
+  Tensor three = einsum("ijk,jkl,k->li", {f, g, h});
+  REQUIRE(two.shape() == Shape{2, 5});
+  REQUIRE(three.shape() == Shape{5, 2});
+  for (int64_t i = 0; i < 2; ++i)
+    for (int64_t l = 0; l < 5; ++l) {
+      double s2 = 0, s3 = 0;
+      for (int64_t j = 0; j < 3; ++j)
+        for (int64_t k = 0; k < 4; ++k) {
+          s2 += at(f, {i, j, k}) * at(g, {j, k, l});
+          s3 += at(f, {i, j, k}) * at(g, {j, k, l}) * at(h, {k});
+        }
+      REQUIRE(at(two, {i, l}) == Approx(s2).epsilon(1e-5).margin(1e-6));
+      REQUIRE(at(three, {l, i}) == Approx(s3).epsilon(1e-5).margin(1e-6));
+    }
+
   Tensor u = random_float({5}, 5), v = random_float({5}, 6);
   double dot = 0;
   for (int64_t i = 0; i < 5; ++i) dot += at(u, {i}) * at(v, {i});
