@@ -16,7 +16,8 @@ namespace {
 class CumSumKernel : public Kernel {
  public:
   explicit CumSumKernel(const BuildContext& ctx) {
-    if (!ctx.has_input(0) || !ctx.has_input(1)) throw Error(Stage::Build, "CumSum expects data and axis inputs");
+    if (!ctx.has_input(0) || !ctx.has_input(1))
+      throw Error(Stage::Build, "CumSum expects data and axis inputs");
     dtype_ = ctx.input_dtype(0);
     if (!dtype_in(dtype_, kNumericDTypes))
       throw Error(Stage::Build, "CumSum does not support " + std::string(dtype_name(dtype_)));

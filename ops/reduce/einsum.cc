@@ -59,7 +59,7 @@ std::vector<int> parse_term(const std::string& t) {
 // The contraction for one set of input shapes.
 struct Contraction {
   Shape out_shape;
-  std::vector<int64_t> out_sizes, sum_sizes;                // per output / summed label
+  std::vector<int64_t> out_sizes, sum_sizes;                   // per output / summed label
   std::vector<std::vector<int64_t>> out_strides, sum_strides;  // [input][label]
   int64_t sum_count = 1;
 };
@@ -153,8 +153,8 @@ class EinsumKernel : public Kernel {
     std::vector<int64_t> ell_rank(terms_.size(), 0);
     int64_t ell = 0;
     for (size_t i = 0; i < terms_.size(); ++i) {
-      const int64_t named = static_cast<int64_t>(std::count_if(terms_[i].begin(), terms_[i].end(),
-                                                               [](int l) { return l >= 0; }));
+      const int64_t named = static_cast<int64_t>(
+          std::count_if(terms_[i].begin(), terms_[i].end(), [](int l) { return l >= 0; }));
       const bool has_ell = named != static_cast<int64_t>(terms_[i].size());
       const int64_t r = static_cast<int64_t>(shapes[i].size());
       if (has_ell ? r < named : r != named)
@@ -261,7 +261,8 @@ class EinsumKernel : public Kernel {
             const T* pa = xs[0] + off[0];
             const T* pb = xs[1] + off[1];
             const int64_t sa = run_stride[0], sb = run_stride[1];
-            for (int64_t t = 0; t < run; ++t) acc = wrap_add(acc, wrap_mul(value(pa[t * sa]), value(pb[t * sb])));
+            for (int64_t t = 0; t < run; ++t)
+              acc = wrap_add(acc, wrap_mul(value(pa[t * sa]), value(pb[t * sb])));
           } else {
             for (int64_t t = 0; t < run; ++t) {
               V p = value(xs[0][off[0] + t * run_stride[0]]);

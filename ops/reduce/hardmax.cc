@@ -89,8 +89,9 @@ class HardmaxKernel : public Kernel {
   int64_t axis_ = -1;
 };
 
-ONNXI_REGISTER_KERNEL("", "Hardmax", 1, INT64_MAX, "ref", 0,
-                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new HardmaxKernel(ctx)); });
+ONNXI_REGISTER_KERNEL("", "Hardmax", 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new HardmaxKernel(ctx));
+});
 
 }  // namespace
 }  // namespace onnxi

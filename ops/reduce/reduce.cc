@@ -6,11 +6,13 @@
 // axes (or an empty list) reduces every axis, unless noop_with_empty_axes (input form only)
 // asks to reduce none: each element is then its own one-element reduction, so the shape is
 // kept and the elementwise part still applies (ReduceSumSquare squares, ReduceL1 takes the
-// absolute value), as in the ONNX reference implementation. A reduction over no elements gives the reducer's identity:
-// 0 for sums, 1 for products, -inf/+inf (lowest/highest integer) for max/min, NaN for the
-// float mean (0 for integers), and log(0) = -inf for the log reductions.
+// absolute value), as in the ONNX reference implementation.
 //
-// Floats (and float16/bfloat16) accumulate in double; integers in their own type with
+// A reduction over no elements gives the reducer's identity: 0 for sums, 1 for products,
+// -inf/+inf (lowest/highest integer) for max/min, NaN for the float mean (0 for integers),
+// and log(0) = -inf for the log reductions.
+//
+// Floats (and float16/bfloat16) accumulate in double; integers in int64/uint64 with
 // wrapping arithmetic. The loop collapses the input to alternating runs of kept and reduced
 // dims; the innermost run is either reduced (each output sums contiguous rows) or kept (each
 // output row accumulates whole input rows), so both read memory in order.
@@ -67,9 +69,10 @@ template <ReduceKind K, class T>
 struct Reducer {
   // Arithmetic type: double for every float format, int64/uint64 for integers (sums and
   // products wrap the same way modulo the narrower width; means and norms stay exact).
-  using V = std::conditional_t<
-      is_floating_v<T>, double,
-      std::conditional_t<std::is_same_v<T, bool>, bool, std::conditional_t<std::is_signed_v<T>, int64_t, uint64_t>>>;
+  using V =
+      std::conditional_t<is_floating_v<T>, double,
+                         std::conditional_t<std::is_same_v<T, bool>, bool,
+                                            std::conditional_t<std::is_signed_v<T>, int64_t, uint64_t>>>;
   using Acc = std::conditional_t<K == ReduceKind::LogSumExp, LogSumExpAcc, V>;
 
   static V load(T x) {
@@ -152,12 +155,12 @@ struct Reducer {
 
 // The collapsed iteration of one reduction (see the file comment).
 struct ReducePlan {
-  int64_t inner = 1;               // size of the innermost collapsed run
-  bool inner_reduced = false;      // whether that run is reduced
-  std::vector<int64_t> kept_off;   // input offsets of each combination of outer kept dims
-  std::vector<int64_t> red_off;    // input offsets of each combination of outer reduced dims
-  int64_t count = 0;               // elements reduced into each output
-  bool empty_input = false;        // some input dim is 0
+  int64_t inner = 1;              // size of the innermost collapsed run
+  bool inner_reduced = false;     // whether that run is reduced
+  std::vector<int64_t> kept_off;  // input offsets of each combination of outer kept dims
+  std::vector<int64_t> red_off;   // input offsets of each combination of outer reduced dims
+  int64_t count = 0;              // elements reduced into each output
+  bool empty_input = false;       // some input dim is 0
 };
 
 // Offsets of every index combination of `dims` (with input strides), row-major.
@@ -253,18 +256,23 @@ struct ReduceOpSpec {
 };
 
 const ReduceOpSpec kReduceOps[] = {
-    {"ReduceSum", ReduceKind::Sum, 13},         {"ReduceMean", ReduceKind::Mean, 18},
-    {"ReduceMax", ReduceKind::Max, 18},         {"ReduceMin", ReduceKind::Min, 18},
-    {"ReduceProd", ReduceKind::Prod, 18},       {"ReduceL1", ReduceKind::L1, 18},
-    {"ReduceL2", ReduceKind::L2, 18},           {"ReduceLogSum", ReduceKind::LogSum, 18},
-    {"ReduceLogSumExp", ReduceKind::LogSumExp, 18}, {"ReduceSumSquare", ReduceKind::SumSquare, 18},
+    {"ReduceSum", ReduceKind::Sum, 13},
+    {"ReduceMean", ReduceKind::Mean, 18},
+    {"ReduceMax", ReduceKind::Max, 18},
+    {"ReduceMin", ReduceKind::Min, 18},
+    {"ReduceProd", ReduceKind::Prod, 18},
+    {"ReduceL1", ReduceKind::L1, 18},
+    {"ReduceL2", ReduceKind::L2, 18},
+    {"ReduceLogSum", ReduceKind::LogSum, 18},
+    {"ReduceLogSumExp", ReduceKind::LogSumExp, 18},
+    {"ReduceSumSquare", ReduceKind::SumSquare, 18},
 };
 
 template <class F>
 bool visit_kind(ReduceKind k, F&& f) {
   switch (k) {
-#define ONNXI_REDUCE_CASE(K)                              \
-  case ReduceKind::K:                                     \
+#define ONNXI_REDUCE_CASE(K)                                \
+  case ReduceKind::K:                                       \
     f(std::integral_constant<ReduceKind, ReduceKind::K>{}); \
     return true;
     ONNXI_REDUCE_CASE(Sum)
@@ -288,7 +296,8 @@ class ReduceKernel : public Kernel {
     if (!ctx.has_input(0)) throw Error(Stage::Build, std::string(spec.name) + " expects a data input");
     dtype_ = ctx.input_dtype(0);
     if (!dtype_in(dtype_, reduce_dtypes(kind_)))
-      throw Error(Stage::Build, std::string(spec.name) + " does not support " + std::string(dtype_name(dtype_)));
+      throw Error(Stage::Build,
+                  std::string(spec.name) + " does not support " + std::string(dtype_name(dtype_)));
     keepdims_ = ctx.attrs.get_int("keepdims", 1) != 0;
     axes_input_ = ctx.opset >= spec.axes_input_since;
     if (axes_input_) {
@@ -317,7 +326,8 @@ class ReduceKernel : public Kernel {
 
   void run(RunContext& ctx) override {
     const Tensor& x = ctx.input(0);
-    std::optional<std::vector<int64_t>> axes = axes_from(ctx.has_input(1) ? &ctx.input(1) : nullptr, Stage::Run);
+    std::optional<std::vector<int64_t>> axes =
+        axes_from(ctx.has_input(1) ? &ctx.input(1) : nullptr, Stage::Run);
     if (!axes) throw Error(Stage::Run, "axes are not known");
     std::vector<bool> reduced;
     Shape out = out_shape(x.shape(), *axes, &reduced, Stage::Run);
@@ -381,9 +391,9 @@ class ReduceKernel : public Kernel {
   std::vector<bool> plan_reduced_;
 };
 
-#define ONNXI_REGISTER_REDUCE(index)                                                          \
+#define ONNXI_REGISTER_REDUCE(index)                                                                      \
   ONNXI_REGISTER_KERNEL("", kReduceOps[index].name, 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) { \
-    return std::unique_ptr<Kernel>(new ReduceKernel(ctx, kReduceOps[index]));                 \
+    return std::unique_ptr<Kernel>(new ReduceKernel(ctx, kReduceOps[index]));                             \
   })
 ONNXI_REGISTER_REDUCE(0);
 ONNXI_REGISTER_REDUCE(1);

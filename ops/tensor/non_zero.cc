@@ -92,8 +92,9 @@ class NonZeroKernel : public Kernel {
   DType dtype_ = DType::Undefined;
 };
 
-ONNXI_REGISTER_KERNEL("", "NonZero", 9, INT64_MAX, "ref", 0,
-                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new NonZeroKernel(ctx)); });
+ONNXI_REGISTER_KERNEL("", "NonZero", 9, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new NonZeroKernel(ctx));
+});
 
 }  // namespace
 }  // namespace onnxi

@@ -84,7 +84,8 @@ class TopKKernel : public Kernel {
       throw Error(stage, "axis " + std::to_string(axis_) + " is out of range for rank " + std::to_string(r));
     const size_t axis = static_cast<size_t>(axis_ < 0 ? axis_ + r : axis_);
     if (k > in[axis])
-      throw Error(stage, "K " + std::to_string(k) + " is larger than the axis size " + std::to_string(in[axis]));
+      throw Error(stage,
+                  "K " + std::to_string(k) + " is larger than the axis size " + std::to_string(in[axis]));
     Shape out = in;
     out[axis] = k;
     if (axis_out) *axis_out = axis;

@@ -176,19 +176,20 @@ TEST_CASE("Einsum: dtypes, empty dims and errors", "[reduce][einsum]") {
   Tensor z = einsum("ij,jk->ik", {Tensor(DType::Float, {2, 0}), Tensor(DType::Float, {0, 3})});
   REQUIRE(z.shape() == Shape{2, 3});
   require_values(z, std::vector<double>(6, 0));
-  REQUIRE(einsum("ij,jk->ik", {Tensor(DType::Float, {0, 2}), random_float({2, 3}, 1)}).shape() == Shape{0, 3});
+  REQUIRE(einsum("ij,jk->ik", {Tensor(DType::Float, {0, 2}), random_float({2, 3}, 1)}).shape() ==
+          Shape{0, 3});
 
   Tensor a = random_float({2, 3}, 1), b = random_float({4, 2}, 2);
-  REQUIRE_THROWS_AS(einsum("ij,jk->ik", {a, b}), Error);     // j: 3 vs 4
-  REQUIRE_THROWS_AS(einsum("ij,jk->ik", {a}), Error);        // two terms, one input
-  REQUIRE_THROWS_AS(einsum("ijk,jk->i", {a, b}), Error);     // rank mismatch
-  REQUIRE_THROWS_AS(einsum("ij->iz", {a}), Error);           // z not in an input
-  REQUIRE_THROWS_AS(einsum("ij->ii", {a}), Error);           // repeated output label
-  REQUIRE_THROWS_AS(einsum("i1->i", {a}), Error);            // bad character
-  REQUIRE_THROWS_AS(einsum("i.j->ij", {a}), Error);          // stray dot
-  REQUIRE_THROWS_AS(einsum("...i...->i", {a}), Error);       // two ellipses
-  REQUIRE_THROWS_AS(einsum("ij->i->j", {a}), Error);         // two arrows
-  REQUIRE_THROWS_AS(einsum("ii->i", {a}), Error);            // diagonal of a non-square
+  REQUIRE_THROWS_AS(einsum("ij,jk->ik", {a, b}), Error);  // j: 3 vs 4
+  REQUIRE_THROWS_AS(einsum("ij,jk->ik", {a}), Error);     // two terms, one input
+  REQUIRE_THROWS_AS(einsum("ijk,jk->i", {a, b}), Error);  // rank mismatch
+  REQUIRE_THROWS_AS(einsum("ij->iz", {a}), Error);        // z not in an input
+  REQUIRE_THROWS_AS(einsum("ij->ii", {a}), Error);        // repeated output label
+  REQUIRE_THROWS_AS(einsum("i1->i", {a}), Error);         // bad character
+  REQUIRE_THROWS_AS(einsum("i.j->ij", {a}), Error);       // stray dot
+  REQUIRE_THROWS_AS(einsum("...i...->i", {a}), Error);    // two ellipses
+  REQUIRE_THROWS_AS(einsum("ij->i->j", {a}), Error);      // two arrows
+  REQUIRE_THROWS_AS(einsum("ii->i", {a}), Error);         // diagonal of a non-square
   // 2^40 steps: refused rather than looping for hours.
   Tensor big(DType::Float, {1024, 1024});
   REQUIRE_THROWS_AS(einsum("ab,cd->", {big, big}), Error);

@@ -64,11 +64,11 @@ TEST_CASE("ArgMax/ArgMin over axes with keepdims and select_last_index", "[reduc
             want_shape[a] = 1;
           else
             want_shape.erase(want_shape.begin() + a);
-          Tensor y = run1(node(op, {x},
-                               {attr_int("axis", axis), attr_int("keepdims", keep),
-                                attr_int("select_last_index", last)},
-                               12),
-                          "ref");
+          Tensor y = run1(
+              node(op, {x},
+                   {attr_int("axis", axis), attr_int("keepdims", keep), attr_int("select_last_index", last)},
+                   12),
+              "ref");
           REQUIRE(y.dtype() == DType::Int64);
           REQUIRE(y.shape() == want_shape);
           require_values(y, want);
@@ -85,14 +85,15 @@ TEST_CASE("ArgMax/ArgMin: defaults, dtypes, NaN, empty and errors", "[reduce][ar
   require_values(y, {1, 0, 0});
   require_values(run1(node("ArgMax", {x}, {attr_int("axis", 1)}), "ref"), {1, 0});
   // select_last_index is ignored before opset 12.
-  require_values(run1(node("ArgMax", {x}, {attr_int("axis", 1), attr_int("select_last_index", 1)}, 11), "ref"),
-                 {1, 0});
-  require_values(run1(node("ArgMin", {x}, {attr_int("axis", 1), attr_int("select_last_index", 1)}, 12), "ref"),
-                 {0, 2});
+  require_values(
+      run1(node("ArgMax", {x}, {attr_int("axis", 1), attr_int("select_last_index", 1)}, 11), "ref"), {1, 0});
+  require_values(
+      run1(node("ArgMin", {x}, {attr_int("axis", 1), attr_int("select_last_index", 1)}, 12), "ref"), {0, 2});
   for (DType t : {DType::Double, DType::Float16, DType::BFloat16, DType::Int8, DType::UInt8, DType::Int64,
                   DType::UInt64}) {
     Tensor xt = make_tensor(t, {2, 3}, {1, 5, 5, 2, 0, 0});
-    require_values(run1(node("ArgMin", {xt}, {attr_int("axis", -1), attr_int("keepdims", 0)}), "ref"), {0, 1});
+    require_values(run1(node("ArgMin", {xt}, {attr_int("axis", -1), attr_int("keepdims", 0)}), "ref"),
+                   {0, 1});
   }
   Tensor nan = Tensor::from_vector<float>({1, NAN, 3, NAN}, {4});
   require_values(run1(node("ArgMax", {nan}), "ref"), {1});
@@ -176,9 +177,10 @@ TEST_CASE("CumSum: axes, exclusive, reverse, dtypes", "[reduce][cumsum]") {
                 want[(o * n + k) * inner + j] = s;
               }
           for (bool axis32 : {false, true}) {
-            Tensor ax = axis32 ? Tensor::scalar<int32_t>(static_cast<int32_t>(axis)) : Tensor::scalar<int64_t>(axis);
-            NodeRun r = node("CumSum", {x, ax}, {attr_int("exclusive", exclusive), attr_int("reverse", reverse)},
-                             14);
+            Tensor ax =
+                axis32 ? Tensor::scalar<int32_t>(static_cast<int32_t>(axis)) : Tensor::scalar<int64_t>(axis);
+            NodeRun r =
+                node("CumSum", {x, ax}, {attr_int("exclusive", exclusive), attr_int("reverse", reverse)}, 14);
             r.constant = {false, axis32};
             Tensor y = run1(r, "ref");
             REQUIRE(y.dtype() == t);
@@ -194,15 +196,16 @@ TEST_CASE("CumSum: axes, exclusive, reverse, dtypes", "[reduce][cumsum]") {
 TEST_CASE("CumSum: 1-element axis, empty input and errors", "[reduce][cumsum]") {
   Tensor x = Tensor::from_vector<float>({1, 2, 3, 4, 5}, {5});
   require_values(run1(node("CumSum", {x, i64({0}, {1})}, {}, 11), "ref"), {1, 3, 6, 10, 15});
-  require_values(run1(node("CumSum", {x, i64({0}, {})}, {attr_int("exclusive", 1), attr_int("reverse", 1)}, 11),
-                      "ref"),
-                 {14, 12, 9, 5, 0});
+  require_values(
+      run1(node("CumSum", {x, i64({0}, {})}, {attr_int("exclusive", 1), attr_int("reverse", 1)}, 11), "ref"),
+      {14, 12, 9, 5, 0});
   REQUIRE(run1(node("CumSum", {Tensor(DType::Float, {2, 0}), i64({1}, {})}), "ref").shape() == Shape{2, 0});
   REQUIRE_THROWS_AS(run1(node("CumSum", {x, i64({1}, {})}), "ref"), Error);
   REQUIRE_THROWS_AS(run1(node("CumSum", {x, i64({-2}, {})}), "ref"), Error);
   REQUIRE_THROWS_AS(run1(node("CumSum", {x, i64({0, 0}, {2})}), "ref"), Error);
   REQUIRE_THROWS_AS(run1(node("CumSum", {x, Tensor::scalar<float>(0)}), "ref"), Error);
-  REQUIRE_THROWS_AS(run1(node("CumSum", {Tensor::from_vector<bool>({true}, {1}), i64({0}, {})}), "ref"), Error);
+  REQUIRE_THROWS_AS(run1(node("CumSum", {Tensor::from_vector<bool>({true}, {1}), i64({0}, {})}), "ref"),
+                    Error);
 }
 
 // ---------------- TopK ----------------
@@ -242,8 +245,8 @@ TEST_CASE("TopK: largest/smallest, axes, ties by lower index", "[tensor][topk]")
           INFO("axis " << axis << " k " << k << " largest " << largest << " constant " << constant_k);
           std::vector<double> wv, wi;
           ref_topk(x, a, k, largest, &wv, &wi);
-          NodeRun r = node("TopK", {x, i64({k}, {1})}, {attr_int("axis", axis), attr_int("largest", largest)}, 11,
-                           2);
+          NodeRun r =
+              node("TopK", {x, i64({k}, {1})}, {attr_int("axis", axis), attr_int("largest", largest)}, 11, 2);
           r.constant = {false, constant_k};
           NodeResult res = run_node(r);
           Shape want_shape = x.shape();
@@ -347,7 +350,8 @@ TEST_CASE("Unique along an axis: lexicographic slices", "[tensor][unique]") {
   require_values(ru.outputs[1], {0, 2});
   require_values(ru.outputs[2], {0, 0, 1, 0});
   REQUIRE_THROWS_AS(run_node(node("Unique", {c}, {attr_int("axis", 3)}, 11, 4)), Error);
-  REQUIRE_THROWS_AS(run_node(node("Unique", {Tensor::scalar<float>(1)}, {attr_int("axis", 0)}, 11, 4)), Error);
+  REQUIRE_THROWS_AS(run_node(node("Unique", {Tensor::scalar<float>(1)}, {attr_int("axis", 0)}, 11, 4)),
+                    Error);
 }
 
 // ---------------- NonZero ----------------

@@ -28,8 +28,8 @@ Tensor ints(std::vector<int64_t> v) {
 }
 
 // Reference: output shape and values of `op` over `axes` (empty = all).
-std::vector<double> ref_reduce(const std::string& op, const Tensor& x, std::vector<int64_t> axes, bool keepdims,
-                               Shape* out_shape) {
+std::vector<double> ref_reduce(const std::string& op, const Tensor& x, std::vector<int64_t> axes,
+                               bool keepdims, Shape* out_shape) {
   const Shape& in = x.shape();
   const int64_t r = static_cast<int64_t>(in.size());
   std::vector<bool> red(in.size(), axes.empty());
@@ -59,8 +59,8 @@ std::vector<double> ref_reduce(const std::string& op, const Tensor& x, std::vect
     }
     groups[o].push_back(get_value(x, i));
   }
-  const bool is_int = x.dtype() != DType::Float && x.dtype() != DType::Double && x.dtype() != DType::Float16 &&
-                      x.dtype() != DType::BFloat16;
+  const bool is_int = x.dtype() != DType::Float && x.dtype() != DType::Double &&
+                      x.dtype() != DType::Float16 && x.dtype() != DType::BFloat16;
   std::vector<double> out;
   for (const auto& g : groups) {
     double v = 0;
@@ -97,9 +97,9 @@ std::vector<double> ref_reduce(const std::string& op, const Tensor& x, std::vect
   return out;
 }
 
-const std::vector<std::string> kAllReduceOps = {"ReduceSum",  "ReduceMean", "ReduceMax",    "ReduceMin",
-                                                "ReduceProd", "ReduceL1",   "ReduceL2",     "ReduceLogSum",
-                                                "ReduceLogSumExp", "ReduceSumSquare"};
+const std::vector<std::string> kAllReduceOps = {
+    "ReduceSum", "ReduceMean", "ReduceMax",    "ReduceMin",       "ReduceProd",
+    "ReduceL1",  "ReduceL2",   "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare"};
 
 // Runs `op` with axes in its opset's form (attribute before 13/18, input after).
 Tensor run_reduce(const std::string& op, const Tensor& x, const std::vector<int64_t>* axes, bool keepdims,
@@ -122,7 +122,8 @@ Tensor run_reduce(const std::string& op, const Tensor& x, const std::vector<int6
 TEST_CASE("Reduce ops over axes, negative axes and keepdims (float)", "[reduce]") {
   Tensor pos = random_float({2, 3, 4}, 7, 0.25, 2.0);  // positive: LogSum is defined
   Tensor mixed = random_float({2, 3, 4}, 8, -2.0, 2.0);
-  const std::vector<std::vector<int64_t>> axes_cases = {{}, {0}, {1}, {2}, {-1}, {0, 2}, {1, -1}, {0, 1, 2}, {2, 0}};
+  const std::vector<std::vector<int64_t>> axes_cases = {{},     {0},     {1},       {2},   {-1},
+                                                        {0, 2}, {1, -1}, {0, 1, 2}, {2, 0}};
   for (const auto& op : kAllReduceOps) {
     const Tensor& x = op == "ReduceLogSum" ? pos : mixed;
     for (int64_t opset : {11, 13, 18}) {
@@ -158,14 +159,15 @@ TEST_CASE("Reduce ops: omitted axes reduce everything", "[reduce]") {
 }
 
 TEST_CASE("Reduce ops over integer and 16-bit float dtypes", "[reduce]") {
-  const std::vector<std::string> int_ops = {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin",
-                                            "ReduceProd", "ReduceL1", "ReduceSumSquare", "ReduceL2"};
+  const std::vector<std::string> int_ops = {"ReduceSum",  "ReduceMean", "ReduceMax",       "ReduceMin",
+                                            "ReduceProd", "ReduceL1",   "ReduceSumSquare", "ReduceL2"};
   for (DType t : {DType::Int32, DType::Int64, DType::UInt32, DType::UInt64, DType::Int8, DType::UInt8,
                   DType::Double, DType::Float16, DType::BFloat16}) {
     Tensor x = random_tensor(t, {3, 2, 4}, 11, -3, 3);
     for (const auto& op : int_ops) {
       // Products overflow 8-bit types and are inexact in 16-bit floats; squares overflow uint8.
-      const bool narrow = t == DType::Int8 || t == DType::UInt8 || t == DType::Float16 || t == DType::BFloat16;
+      const bool narrow =
+          t == DType::Int8 || t == DType::UInt8 || t == DType::Float16 || t == DType::BFloat16;
       if (op == "ReduceProd" && narrow) continue;
       if (op == "ReduceSumSquare" && t == DType::UInt8) continue;
       for (const std::vector<int64_t>& axes : {std::vector<int64_t>{1}, {0, 2}, {-2}}) {
@@ -230,10 +232,16 @@ TEST_CASE("ReduceSum axes input: constant or not, empty, noop_with_empty_axes", 
 TEST_CASE("Reduce ops over empty inputs give the identity of the reduction", "[reduce]") {
   Tensor x(DType::Float, {2, 0, 3});
   std::vector<int64_t> ax1 = {1};
-  const std::map<std::string, double> want = {
-      {"ReduceSum", 0},      {"ReduceMax", -INFINITY}, {"ReduceMin", INFINITY},         {"ReduceProd", 1},
-      {"ReduceL1", 0},       {"ReduceL2", 0},          {"ReduceLogSum", -INFINITY},     {"ReduceSumSquare", 0},
-      {"ReduceMean", NAN},   {"ReduceLogSumExp", -INFINITY}};
+  const std::map<std::string, double> want = {{"ReduceSum", 0},
+                                              {"ReduceMax", -INFINITY},
+                                              {"ReduceMin", INFINITY},
+                                              {"ReduceProd", 1},
+                                              {"ReduceL1", 0},
+                                              {"ReduceL2", 0},
+                                              {"ReduceLogSum", -INFINITY},
+                                              {"ReduceSumSquare", 0},
+                                              {"ReduceMean", NAN},
+                                              {"ReduceLogSumExp", -INFINITY}};
   for (const auto& [op, v] : want) {
     INFO(op);
     Tensor y = run_reduce(op, x, &ax1, true, 13);
