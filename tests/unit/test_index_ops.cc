@@ -385,3 +385,60 @@ TEST_CASE("NonZero: coordinates in row-major order", "[tensor][nonzero]") {
   Tensor s = Tensor::from_vector<std::string>({"", "x"}, {2});
   require_values(run1(node("NonZero", {s}), "ref"), {1});
 }
+
+// ---------------- Robustness ----------------
+
+TEST_CASE("Reduce and index ops on random shapes and attributes: results or onnxi::Error", "[reduce][fuzz]") {
+  TestRng rng(2024);
+  const std::vector<std::string> ops = {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceLogSumExp", "ReduceL2",
+                                        "ArgMax",    "ArgMin",     "Hardmax",   "CumSum",          "TopK",
+                                        "Unique",    "NonZero",    "Einsum"};
+  const std::string alphabet = "ijk.,->";
+  for (int iter = 0; iter < 600; ++iter) {
+    Shape shape(static_cast<size_t>(rng.integer(0, 4)));
+    for (int64_t& d : shape) d = rng.integer(0, 6) == 0 ? 0 : rng.integer(1, 4);
+    Tensor x = random_tensor(DType::Float, shape, static_cast<uint64_t>(iter));
+    const std::string& op = ops[rng.integer(0, static_cast<int64_t>(ops.size()) - 1)];
+    NodeRun r = node(op, {x}, {}, rng.integer(0, 1) ? 13 : 11, 1);
+    auto rand_axis = [&] { return rng.integer(-5, 5); };
+    if (op.rfind("Reduce", 0) == 0) {
+      std::vector<int64_t> axes(static_cast<size_t>(rng.integer(0, 3)));
+      for (int64_t& a : axes) a = rand_axis();
+      r.opset = rng.integer(0, 1) ? 18 : 11;
+      if (r.opset >= 18) {
+        if (rng.integer(0, 1)) r.inputs.push_back(Tensor::from_vector<int64_t>(axes, {int64_t(axes.size())}));
+        r.attributes.push_back(attr_int("noop_with_empty_axes", rng.integer(0, 1)));
+      } else if (rng.integer(0, 1)) {
+        r.attributes.push_back(attr_ints("axes", axes));
+      }
+      r.attributes.push_back(attr_int("keepdims", rng.integer(0, 1)));
+    } else if (op == "ArgMax" || op == "ArgMin" || op == "Hardmax") {
+      r.attributes = {attr_int("axis", rand_axis()), attr_int("keepdims", rng.integer(0, 1)),
+                      attr_int("select_last_index", rng.integer(0, 1))};
+    } else if (op == "CumSum") {
+      r.inputs.push_back(Tensor::scalar<int64_t>(rand_axis()));
+      r.attributes = {attr_int("exclusive", rng.integer(0, 1)), attr_int("reverse", rng.integer(0, 1))};
+    } else if (op == "TopK") {
+      r.inputs.push_back(Tensor::from_vector<int64_t>({rng.integer(-1, 5)}, {1}));
+      r.attributes = {attr_int("axis", rand_axis()), attr_int("largest", rng.integer(0, 1))};
+      r.num_outputs = 2;
+    } else if (op == "Unique") {
+      if (rng.integer(0, 1)) r.attributes.push_back(attr_int("axis", rand_axis()));
+      r.attributes.push_back(attr_int("sorted", rng.integer(0, 1)));
+      r.num_outputs = 4;
+    } else if (op == "Einsum") {
+      std::string eq;
+      for (int64_t n = rng.integer(0, 9); n > 0; --n) eq += alphabet[rng.integer(0, 6)];
+      r.attributes = {attr_string("equation", eq)};
+      if (eq.find(',') != std::string::npos) r.inputs.push_back(random_float({3}, 1));
+      r.opset = 12;
+    }
+    for (size_t i = 0; i < r.inputs.size(); ++i) r.constant.push_back(rng.integer(0, 1) == 1);
+    INFO(op << " on " << shape_to_string(shape) << " opset " << r.opset);
+    try {
+      run_node(r);
+    } catch (const Error&) {
+      // Rejected with a message: fine.
+    }
+  }
+}
