@@ -59,6 +59,23 @@ struct LogSumExpAcc {
       s += std::exp(v - m);
     }
   }
+  // Adds the elements summed into `o`.
+  void merge(const LogSumExpAcc& o) {
+    if (std::isnan(m)) return;
+    if (std::isnan(o.m)) {
+      m = o.m;
+      return;
+    }
+    if (o.s == 0) return;
+    if (o.m == m) {
+      s += o.s;
+    } else if (o.m > m) {
+      s = s * std::exp(m - o.m) + o.s;
+      m = o.m;
+    } else {
+      s += o.s * std::exp(o.m - m);
+    }
+  }
   double value() const {
     if (std::isnan(m) || std::isinf(m)) return m;
     return m + std::log(s);
@@ -131,6 +148,31 @@ struct Reducer {
       }
     } else if constexpr (K == ReduceKind::LogSumExp) {
       a.add(static_cast<double>(v));
+    }
+  }
+
+  // Folds the partial reduction `b` into `a`.
+  static void combine(Acc& a, const Acc& b) {
+    if constexpr (K == ReduceKind::LogSumExp) {
+      a.merge(b);
+    } else if constexpr (K == ReduceKind::Prod) {
+      a = wrap_mul(a, b);
+    } else if constexpr (K == ReduceKind::Max) {
+      if constexpr (std::is_floating_point_v<V>) {
+        if (std::isnan(a)) return;
+        if (b > a || std::isnan(b)) a = b;
+      } else if (b > a) {
+        a = b;
+      }
+    } else if constexpr (K == ReduceKind::Min) {
+      if constexpr (std::is_floating_point_v<V>) {
+        if (std::isnan(a)) return;
+        if (b < a || std::isnan(b)) a = b;
+      } else if (b < a) {
+        a = b;
+      }
+    } else {
+      a = wrap_add(a, b);
     }
   }
 
@@ -225,12 +267,23 @@ void reduce_loop(const ReducePlan& p, const T* x, T* y, int64_t out_numel, pthre
   if (p.inner_reduced) {
     parallel_chunks(pool, rows, per_row, [&](int64_t b, int64_t e) {
       for (int64_t k = b; k < e; ++k) {
-        Acc a = R::init();
+        // Four independent partial reductions, so the adds are not one dependency chain.
+        Acc a0 = R::init(), a1 = R::init(), a2 = R::init(), a3 = R::init();
         for (int64_t ro : p.red_off) {
           const T* src = x + p.kept_off[k] + ro;
-          for (int64_t i = 0; i < n; ++i) R::add(a, src[i]);
+          int64_t i = 0;
+          for (; i + 4 <= n; i += 4) {
+            R::add(a0, src[i]);
+            R::add(a1, src[i + 1]);
+            R::add(a2, src[i + 2]);
+            R::add(a3, src[i + 3]);
+          }
+          for (; i < n; ++i) R::add(a0, src[i]);
         }
-        y[k] = R::finish(a, p.count);
+        R::combine(a0, a1);
+        R::combine(a2, a3);
+        R::combine(a0, a2);
+        y[k] = R::finish(a0, p.count);
       }
     });
   } else {

@@ -271,6 +271,18 @@ TEST_CASE("Reduce ops: scalars, NaN, large values, size-1 dims", "[reduce]") {
   std::vector<int64_t> ax1 = {1};
   require_values(run_reduce("ReduceMax", n, &ax1, false, 13), {NAN, 3});
   require_values(run_reduce("ReduceMin", n, &ax1, false, 13), {NAN, -1});
+  // NaN in any of the partial reductions of a long row wins.
+  for (int64_t pos = 0; pos < 9; ++pos) {
+    Tensor row = random_float({9}, 20);
+    row.data<float>()[pos] = NAN;
+    require_values(run_reduce("ReduceMax", row, nullptr, false, 13), {NAN});
+    require_values(run_reduce("ReduceMin", row, nullptr, false, 13), {NAN});
+    require_values(run_reduce("ReduceLogSumExp", row, nullptr, false, 13), {NAN});
+  }
+  Tensor lse = Tensor::from_vector<float>({1000, 0, 999, -5, 1000.5f, -INFINITY, 998, 1}, {8});
+  double lse_want = 0;
+  for (double v : {1000.0, 0.0, 999.0, -5.0, 1000.5, 998.0, 1.0}) lse_want += std::exp(v - 1000.5);
+  require_values(run_reduce("ReduceLogSumExp", lse, nullptr, false, 13), {1000.5 + std::log(lse_want)}, 1e-6);
   // LogSumExp stays finite where exp overflows.
   Tensor big = Tensor::from_vector<float>({1000, 1000}, {2});
   require_values(run_reduce("ReduceLogSumExp", big, nullptr, false, 13), {1000 + std::log(2.0)}, 1e-6);
