@@ -21,7 +21,8 @@ class CompressKernel : public Kernel {
       throw Error(Stage::Build, "Compress condition must be bool, got " + dtype_str(ctx.input_dtype(1)));
     if (ctx.attrs.has("axis")) {
       axis_ = ctx.attrs.get_int("axis");
-      if (*axis_ < 0 && ctx.opset < 11) throw Error(Stage::Build, "Compress axis must be >= 0 before opset 11");
+      if (*axis_ < 0 && ctx.opset < 11)
+        throw Error(Stage::Build, "Compress axis must be >= 0 before opset 11");
     }
   }
 
@@ -64,13 +65,15 @@ class CompressKernel : public Kernel {
  private:
   // Output shape; *keep (when given) receives the kept positions along the axis.
   Shape plan(const Shape& x, const Tensor& cond, std::vector<int64_t>* keep, Stage stage) const {
-    if (cond.rank() != 1) throw Error(stage, "Compress condition must be 1-D, got " + shape_to_string(cond.shape()));
+    if (cond.rank() != 1)
+      throw Error(stage, "Compress condition must be 1-D, got " + shape_to_string(cond.shape()));
     const int64_t r = static_cast<int64_t>(x.size());
     int64_t n = shape_numel(x);
     int64_t axis = -1;
     if (axis_) {
       if (*axis_ < -r || *axis_ >= r)
-        throw Error(stage, "Compress axis " + std::to_string(*axis_) + " is out of range for rank " + std::to_string(r));
+        throw Error(stage, "Compress axis " + std::to_string(*axis_) + " is out of range for rank " +
+                               std::to_string(r));
       axis = *axis_ < 0 ? *axis_ + r : *axis_;
       n = x[axis];
     }
@@ -94,8 +97,9 @@ class CompressKernel : public Kernel {
   std::optional<int64_t> axis_;
 };
 
-ONNXI_REGISTER_KERNEL("", "Compress", 9, INT64_MAX, "ref", 0,
-                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new CompressKernel(ctx)); });
+ONNXI_REGISTER_KERNEL("", "Compress", 9, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new CompressKernel(ctx));
+});
 
 }  // namespace
 }  // namespace onnxi

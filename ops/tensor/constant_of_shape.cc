@@ -11,7 +11,8 @@ namespace {
 class ConstantOfShapeKernel : public Kernel {
  public:
   explicit ConstantOfShapeKernel(const BuildContext& ctx) {
-    if (ctx.node.inputs.size() != 1 || !ctx.has_input(0)) throw Error(Stage::Build, "ConstantOfShape expects 1 input");
+    if (ctx.node.inputs.size() != 1 || !ctx.has_input(0))
+      throw Error(Stage::Build, "ConstantOfShape expects 1 input");
     dispatch_index(ctx.input_dtype(0), Stage::Build, "ConstantOfShape input", [](auto) {});
     if (const Tensor* v = ctx.attrs.get_tensor("value")) {
       if (!v->is_tensor() || v->numel() != 1)

@@ -25,7 +25,8 @@ class DepthSpaceKernel : public Kernel {
     if (bs_ < 1 || bs_ > (int64_t(1) << 31)) throw Error(Stage::Build, "blocksize must be positive");
     if (to_space && ctx.opset >= 11) {
       const std::string mode = ctx.attrs.get_string("mode", "DCR");
-      if (mode != "DCR" && mode != "CRD") throw Error(Stage::Build, "DepthToSpace mode must be DCR or CRD, got " + mode);
+      if (mode != "DCR" && mode != "CRD")
+        throw Error(Stage::Build, "DepthToSpace mode must be DCR or CRD, got " + mode);
       crd_ = mode == "CRD";
     }
   }
@@ -53,10 +54,11 @@ class DepthSpaceKernel : public Kernel {
       using S = typename decltype(tag)::type;
       const S* src = elements<S>(x);
       S* dst = elements<S>(y);
-      for_each_row<1>(out6, st, 0, row_count(out6),
-                      [&](const std::array<int64_t, 1>& off, int64_t o, int64_t len, const std::array<int64_t, 1>& in) {
-                        for (int64_t i = 0; i < len; ++i) dst[o + i] = src[off[0] + i * in[0]];
-                      });
+      for_each_row<1>(
+          out6, st, 0, row_count(out6),
+          [&](const std::array<int64_t, 1>& off, int64_t o, int64_t len, const std::array<int64_t, 1>& in) {
+            for (int64_t i = 0; i < len; ++i) dst[o + i] = src[off[0] + i * in[0]];
+          });
     });
   }
 
@@ -81,7 +83,8 @@ class DepthSpaceKernel : public Kernel {
       p.out = {n, oc, h * b, w * b};
     } else {
       if (h % b != 0 || w % b != 0)
-        throw Error(stage, "spatial dims " + shape_to_string(x) + " are not divisible by blocksize " + std::to_string(b));
+        throw Error(stage, "spatial dims " + shape_to_string(x) + " are not divisible by blocksize " +
+                               std::to_string(b));
       if (c > INT64_MAX / (b * b)) throw Error(stage, "output is too large");
       p.view = {n, c, h / b, b, w / b, b};
       p.perm = {0, 3, 5, 1, 2, 4};

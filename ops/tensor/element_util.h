@@ -89,8 +89,8 @@ void dispatch_index(DType t, Stage stage, const std::string& what, F&& f) {
 inline int64_t resolve_index(int64_t i, int64_t n) {
   int64_t r = i < 0 ? i + n : i;
   if (r < 0 || r >= n)
-    throw Error(Stage::Run, "index " + std::to_string(i) + " is out of range for a dim of size " +
-                                std::to_string(n));
+    throw Error(Stage::Run,
+                "index " + std::to_string(i) + " is out of range for a dim of size " + std::to_string(n));
   return r;
 }
 
@@ -113,7 +113,8 @@ inline constexpr int64_t kMaxGeneratedBytes = int64_t(1) << 32;
 inline int64_t checked_output_numel(const Shape& shape, DType dtype, Stage stage) {
   for (int64_t d : shape)
     if (d < 0) throw Error(stage, "negative dimension in output shape " + shape_to_string(shape));
-  const int64_t es = dtype == DType::String ? 32 : std::max<int64_t>(1, static_cast<int64_t>(dtype_size(dtype)));
+  const int64_t es =
+      dtype == DType::String ? 32 : std::max<int64_t>(1, static_cast<int64_t>(dtype_size(dtype)));
   int64_t n = 1;
   for (int64_t d : shape) {
     if (d != 0 && n > kMaxGeneratedBytes / es / d)

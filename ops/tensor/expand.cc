@@ -39,14 +39,15 @@ class ExpandKernel : public Kernel {
       const S* src = elements<S>(x);
       S* dst = elements<S>(y);
       auto rows = [&](int64_t begin, int64_t end) {
-        for_each_row<1>(out, st, begin, end,
-                        [&](const std::array<int64_t, 1>& off, int64_t o, int64_t len, const std::array<int64_t, 1>& in) {
-                          const S* s = src + off[0];
-                          if (in[0] == 1)
-                            std::copy(s, s + len, dst + o);
-                          else
-                            std::fill(dst + o, dst + o + len, *s);
-                        });
+        for_each_row<1>(
+            out, st, begin, end,
+            [&](const std::array<int64_t, 1>& off, int64_t o, int64_t len, const std::array<int64_t, 1>& in) {
+              const S* s = src + off[0];
+              if (in[0] == 1)
+                std::copy(s, s + len, dst + o);
+              else
+                std::fill(dst + o, dst + o + len, *s);
+            });
       };
       const int64_t n_rows = row_count(out);
       if constexpr (std::is_same_v<S, std::string>)

@@ -14,11 +14,14 @@ namespace {
 class EyeLikeKernel : public Kernel {
  public:
   explicit EyeLikeKernel(const BuildContext& ctx) {
-    if (ctx.node.inputs.size() != 1 || !ctx.has_input(0)) throw Error(Stage::Build, "EyeLike expects 1 input");
+    if (ctx.node.inputs.size() != 1 || !ctx.has_input(0))
+      throw Error(Stage::Build, "EyeLike expects 1 input");
     dtype_ = ctx.input_dtype(0);
     if (ctx.attrs.has("dtype")) {
       std::optional<DType> t = dtype_from_onnx(static_cast<int32_t>(ctx.attrs.get_int("dtype")));
-      if (!t) throw Error(Stage::Build, "EyeLike dtype " + std::to_string(ctx.attrs.get_int("dtype")) + " is unknown");
+      if (!t)
+        throw Error(Stage::Build,
+                    "EyeLike dtype " + std::to_string(ctx.attrs.get_int("dtype")) + " is unknown");
       dtype_ = *t;
     }
     if (!dtype_in(dtype_, kFixedSizeDTypes))
@@ -65,8 +68,9 @@ class EyeLikeKernel : public Kernel {
   int64_t k_ = 0;
 };
 
-ONNXI_REGISTER_KERNEL("", "EyeLike", 9, INT64_MAX, "ref", 0,
-                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new EyeLikeKernel(ctx)); });
+ONNXI_REGISTER_KERNEL("", "EyeLike", 9, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new EyeLikeKernel(ctx));
+});
 
 }  // namespace
 }  // namespace onnxi

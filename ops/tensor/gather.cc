@@ -74,7 +74,8 @@ class GatherKernel : public Kernel {
     const int64_t r = static_cast<int64_t>(data.size());
     if (r < 1) throw Error(stage, "Gather data must have rank >= 1");
     if (axis_ < -r || axis_ >= r)
-      throw Error(stage, "Gather axis " + std::to_string(axis_) + " is out of range for rank " + std::to_string(r));
+      throw Error(stage,
+                  "Gather axis " + std::to_string(axis_) + " is out of range for rank " + std::to_string(r));
     const int64_t axis = axis_ < 0 ? axis_ + r : axis_;
     Shape out(data.begin(), data.begin() + axis);
     out.insert(out.end(), idx.begin(), idx.end());

@@ -49,14 +49,15 @@ class GatherElementsKernel : public Kernel {
         std::array<std::vector<int64_t>, 1> st{ds};
         st[0][axis] = 0;
         const int64_t axis_stride = ds[axis];
-        for_each_row<1>(idx.shape(), st, 0, row_count(idx.shape()),
-                        [&](const std::array<int64_t, 1>& off, int64_t o, int64_t len, const std::array<int64_t, 1>& in) {
-                          for (int64_t i = 0; i < len; ++i) {
-                            int64_t k = static_cast<int64_t>(ind[o + i]);
-                            if (k < 0) k += n;
-                            dst[o + i] = src[off[0] + i * in[0] + k * axis_stride];
-                          }
-                        });
+        for_each_row<1>(
+            idx.shape(), st, 0, row_count(idx.shape()),
+            [&](const std::array<int64_t, 1>& off, int64_t o, int64_t len, const std::array<int64_t, 1>& in) {
+              for (int64_t i = 0; i < len; ++i) {
+                int64_t k = static_cast<int64_t>(ind[o + i]);
+                if (k < 0) k += n;
+                dst[o + i] = src[off[0] + i * in[0] + k * axis_stride];
+              }
+            });
       });
     });
   }
@@ -66,8 +67,8 @@ class GatherElementsKernel : public Kernel {
     const int64_t r = static_cast<int64_t>(data.size());
     if (r < 1) throw Error(stage, "GatherElements data must have rank >= 1");
     if (idx.size() != data.size())
-      throw Error(stage, "GatherElements indices " + shape_to_string(idx) + " and data " + shape_to_string(data) +
-                             " differ in rank");
+      throw Error(stage, "GatherElements indices " + shape_to_string(idx) + " and data " +
+                             shape_to_string(data) + " differ in rank");
     if (axis_ < -r || axis_ >= r)
       throw Error(stage, "GatherElements axis " + std::to_string(axis_) + " is out of range for rank " +
                              std::to_string(r));

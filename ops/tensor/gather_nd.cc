@@ -11,11 +11,11 @@ namespace {
 
 struct GatherNdDims {
   Shape out;
-  int64_t batches = 1;        // product of the batch dims
-  int64_t tuples = 1;         // index tuples per batch
-  int64_t k = 0;              // tuple length
-  int64_t slice = 1;          // elements per gathered slice
-  int64_t batch_stride = 1;   // data elements per batch
+  int64_t batches = 1;       // product of the batch dims
+  int64_t tuples = 1;        // index tuples per batch
+  int64_t k = 0;             // tuple length
+  int64_t slice = 1;         // elements per gathered slice
+  int64_t batch_stride = 1;  // data elements per batch
 };
 
 class GatherNdKernel : public Kernel {
@@ -77,7 +77,8 @@ class GatherNdKernel : public Kernel {
     const int64_t r = static_cast<int64_t>(data.size()), q = static_cast<int64_t>(idx.size());
     if (r < 1 || q < 1) throw Error(stage, "GatherND data and indices must have rank >= 1");
     if (batch_dims_ >= std::min(r, q))
-      throw Error(stage, "GatherND batch_dims " + std::to_string(batch_dims_) + " must be less than both ranks");
+      throw Error(stage,
+                  "GatherND batch_dims " + std::to_string(batch_dims_) + " must be less than both ranks");
     const size_t b = static_cast<size_t>(batch_dims_);
     for (size_t d = 0; d < b; ++d)
       if (data[d] != idx[d])
@@ -101,8 +102,9 @@ class GatherNdKernel : public Kernel {
   int64_t batch_dims_ = 0;
 };
 
-ONNXI_REGISTER_KERNEL("", "GatherND", 11, INT64_MAX, "ref", 0,
-                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new GatherNdKernel(ctx)); });
+ONNXI_REGISTER_KERNEL("", "GatherND", 11, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new GatherNdKernel(ctx));
+});
 
 }  // namespace
 }  // namespace onnxi

@@ -81,7 +81,8 @@ class MaxUnpoolKernel : public Kernel {
     if (s) {
       out = read_int_values(*s, "MaxUnpool output_shape", stage);
       if (out.size() != x.size() || out[0] != x[0] || out[1] != x[1])
-        throw Error(stage, "MaxUnpool output_shape " + shape_to_string(out) + " does not fit X " + shape_to_string(x));
+        throw Error(stage, "MaxUnpool output_shape " + shape_to_string(out) + " does not fit X " +
+                               shape_to_string(x));
     } else {
       out = {x[0], x[1]};
       for (size_t i = 0; i < k; ++i) {
@@ -100,8 +101,9 @@ class MaxUnpoolKernel : public Kernel {
   std::vector<int64_t> kernel_, strides_, pads_;
 };
 
-ONNXI_REGISTER_KERNEL("", "MaxUnpool", 9, INT64_MAX, "ref", 0,
-                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new MaxUnpoolKernel(ctx)); });
+ONNXI_REGISTER_KERNEL("", "MaxUnpool", 9, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new MaxUnpoolKernel(ctx));
+});
 
 }  // namespace
 }  // namespace onnxi

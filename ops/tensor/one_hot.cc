@@ -29,8 +29,8 @@ class OneHotKernel : public Kernel {
       throw Error(Stage::Build, "OneHot expects 3 inputs");
     for (size_t i = 0; i < 2; ++i)
       if (!dtype_in(ctx.input_dtype(i), kNumericDTypes))
-        throw Error(Stage::Build, std::string(i ? "OneHot depth" : "OneHot indices") + " must be numeric, got " +
-                                      dtype_str(ctx.input_dtype(i)));
+        throw Error(Stage::Build, std::string(i ? "OneHot depth" : "OneHot indices") +
+                                      " must be numeric, got " + dtype_str(ctx.input_dtype(i)));
     dtype_ = ctx.input_dtype(2);
     axis_ = ctx.attrs.get_int("axis", -1);
   }
@@ -79,7 +79,8 @@ class OneHotKernel : public Kernel {
 
  private:
   static int64_t depth_of(const Tensor& t, Stage stage) {
-    if (t.numel() != 1) throw Error(stage, "OneHot depth must be a scalar, got shape " + shape_to_string(t.shape()));
+    if (t.numel() != 1)
+      throw Error(stage, "OneHot depth must be a scalar, got shape " + shape_to_string(t.shape()));
     const int64_t d = int_value(t, 0, "OneHot depth", stage);
     if (d < 1) throw Error(stage, "OneHot depth must be >= 1, got " + std::to_string(d));
     return d;
@@ -88,7 +89,8 @@ class OneHotKernel : public Kernel {
   Shape output_shape(const Shape& idx, int64_t depth, size_t* axis_out, Stage stage) const {
     const int64_t r = static_cast<int64_t>(idx.size()) + 1;
     if (axis_ < -r || axis_ >= r)
-      throw Error(stage, "OneHot axis " + std::to_string(axis_) + " is out of range for output rank " + std::to_string(r));
+      throw Error(stage, "OneHot axis " + std::to_string(axis_) + " is out of range for output rank " +
+                             std::to_string(r));
     const int64_t axis = axis_ < 0 ? axis_ + r : axis_;
     Shape out = idx;
     out.insert(out.begin() + axis, depth);

@@ -33,7 +33,8 @@ class PadKernel : public Kernel {
     value_ = Tensor(dtype_, {});
     if (ctx.opset < 11) {
       const char* name = ctx.opset < 2 ? "paddings" : "pads";
-      if (!ctx.attrs.has(name)) throw Error(Stage::Build, std::string("Pad needs a '") + name + "' attribute");
+      if (!ctx.attrs.has(name))
+        throw Error(Stage::Build, std::string("Pad needs a '") + name + "' attribute");
       attr_pads_ = ctx.attrs.get_ints(name);
       const float v = ctx.attrs.get_float("value", 0.0f);
       visit_dtype<kNumericDTypes | kBoolDTypes>(dtype_, [&](auto tag) {
@@ -41,11 +42,12 @@ class PadKernel : public Kernel {
         *static_cast<T*>(value_.raw_data()) = convert_value<T>(v);
       });
     } else {
-      if (ctx.node.inputs.size() < 2 || !ctx.has_input(1)) throw Error(Stage::Build, "Pad expects a 'pads' input");
+      if (ctx.node.inputs.size() < 2 || !ctx.has_input(1))
+        throw Error(Stage::Build, "Pad expects a 'pads' input");
       dispatch_index(ctx.input_dtype(1), Stage::Build, "Pad pads", [](auto) {});
       if (ctx.has_input(2) && ctx.input_dtype(2) != dtype_)
-        throw Error(Stage::Build, "Pad constant_value has dtype " + dtype_str(ctx.input_dtype(2)) + ", data " +
-                                      dtype_str(dtype_));
+        throw Error(Stage::Build, "Pad constant_value has dtype " + dtype_str(ctx.input_dtype(2)) +
+                                      ", data " + dtype_str(dtype_));
     }
   }
 
@@ -144,7 +146,8 @@ class PadKernel : public Kernel {
       if (b > lim || e > lim || b < -lim || e < -lim) throw Error(stage, "Pad pads are too large");
       out[d] = x[d] + b + e;
       if (out[d] < 0)
-        throw Error(stage, "Pad removes more than the " + std::to_string(x[d]) + " elements of dim " + std::to_string(d));
+        throw Error(stage, "Pad removes more than the " + std::to_string(x[d]) + " elements of dim " +
+                               std::to_string(d));
       if (mode_ != PadMode::Constant && x[d] == 0 && out[d] > 0)
         throw Error(stage, "Pad cannot edge- or reflect-pad an empty dim");
     }

@@ -12,8 +12,8 @@
 namespace onnxi {
 namespace {
 
-constexpr DTypeSet kRangeDTypes = dtype_bit(DType::Float) | dtype_bit(DType::Double) | dtype_bit(DType::Int16) |
-                                  dtype_bit(DType::Int32) | dtype_bit(DType::Int64);
+constexpr DTypeSet kRangeDTypes = dtype_bit(DType::Float) | dtype_bit(DType::Double) |
+                                  dtype_bit(DType::Int16) | dtype_bit(DType::Int32) | dtype_bit(DType::Int64);
 
 class RangeKernel : public Kernel {
  public:
@@ -21,8 +21,8 @@ class RangeKernel : public Kernel {
     if (ctx.node.inputs.size() != 3) throw Error(Stage::Build, "Range expects 3 inputs");
     dtype_ = ctx.input_dtype(0);
     if (!dtype_in(dtype_, kRangeDTypes))
-      throw Error(Stage::Build, "Range does not support " + dtype_str(dtype_) + " (supported: " +
-                                    dtype_set_names(kRangeDTypes) + ")");
+      throw Error(Stage::Build, "Range does not support " + dtype_str(dtype_) +
+                                    " (supported: " + dtype_set_names(kRangeDTypes) + ")");
     for (size_t i = 0; i < 3; ++i)
       if (!ctx.has_input(i) || ctx.input_dtype(i) != dtype_)
         throw Error(Stage::Build, "Range inputs must all be " + dtype_str(dtype_));
@@ -52,8 +52,8 @@ class RangeKernel : public Kernel {
         if constexpr (std::is_floating_point_v<T>)
           out[i] = static_cast<T>(start + static_cast<T>(i) * delta);
         else  // wrapping arithmetic: the result lies between start and limit, but i * delta may not fit
-          out[i] = static_cast<T>(static_cast<int64_t>(static_cast<uint64_t>(start) +
-                                                       static_cast<uint64_t>(i) * static_cast<uint64_t>(delta)));
+          out[i] = static_cast<T>(static_cast<int64_t>(
+              static_cast<uint64_t>(start) + static_cast<uint64_t>(i) * static_cast<uint64_t>(delta)));
       }
     });
   }
@@ -66,14 +66,16 @@ class RangeKernel : public Kernel {
 
   int64_t count(const Tensor& a, const Tensor& b, const Tensor& c, Stage stage) const {
     for (const Tensor* t : {&a, &b, &c})
-      if (t->numel() != 1) throw Error(stage, "Range inputs must be scalars, got shape " + shape_to_string(t->shape()));
+      if (t->numel() != 1)
+        throw Error(stage, "Range inputs must be scalars, got shape " + shape_to_string(t->shape()));
     int64_t n = 0;
     visit_dtype<kRangeDTypes>(dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T start = scalar<T>(a), limit = scalar<T>(b), delta = scalar<T>(c);
       if (delta == T(0)) throw Error(stage, "Range delta must not be 0");
       if constexpr (std::is_floating_point_v<T>) {
-        const double q = std::ceil((static_cast<double>(limit) - static_cast<double>(start)) / static_cast<double>(delta));
+        const double q =
+            std::ceil((static_cast<double>(limit) - static_cast<double>(start)) / static_cast<double>(delta));
         if (std::isnan(q)) throw Error(stage, "Range of non-finite values");
         if (q > static_cast<double>(kMaxGeneratedBytes)) throw Error(stage, "Range output is too large");
         n = q > 0 ? static_cast<int64_t>(q) : 0;

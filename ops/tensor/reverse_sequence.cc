@@ -61,10 +61,11 @@ class ReverseSequenceKernel : public Kernel {
 
  private:
   void check(const Shape& x, const Shape* lens, Stage stage) const {
-    if (x.size() < 2) throw Error(stage, "ReverseSequence input must have rank >= 2, got " + shape_to_string(x));
+    if (x.size() < 2)
+      throw Error(stage, "ReverseSequence input must have rank >= 2, got " + shape_to_string(x));
     if (lens && (lens->size() != 1 || (*lens)[0] != x[batch_axis_]))
-      throw Error(stage, "ReverseSequence sequence_lens " + shape_to_string(*lens) + " does not match the batch dim " +
-                             std::to_string(x[batch_axis_]));
+      throw Error(stage, "ReverseSequence sequence_lens " + shape_to_string(*lens) +
+                             " does not match the batch dim " + std::to_string(x[batch_axis_]));
   }
 
   DType dtype_ = DType::Undefined;

@@ -18,7 +18,8 @@ class ScatterElementsKernel : public Kernel {
       throw Error(Stage::Build, ctx.node.op_type + " expects 3 inputs");
     dtype_ = ctx.input_dtype(0);
     if (ctx.input_dtype(2) != dtype_)
-      throw Error(Stage::Build, "updates have dtype " + dtype_str(ctx.input_dtype(2)) + ", data " + dtype_str(dtype_));
+      throw Error(Stage::Build,
+                  "updates have dtype " + dtype_str(ctx.input_dtype(2)) + ", data " + dtype_str(dtype_));
     dispatch_index(ctx.input_dtype(1), Stage::Build, "indices", [](auto) {});
     axis_ = ctx.attrs.get_int("axis", 0);
     reduction_ = scatter_reduction(ctx, dtype_);
@@ -57,14 +58,15 @@ class ScatterElementsKernel : public Kernel {
         using T = typename decltype(tag)::type;
         T* dst = elements<T>(y);
         const T* src = elements<T>(upd);
-        for_each_row<1>(idx.shape(), st, 0, row_count(idx.shape()),
-                        [&](const std::array<int64_t, 1>& off, int64_t o, int64_t len, const std::array<int64_t, 1>& in) {
-                          for (int64_t i = 0; i < len; ++i) {
-                            int64_t k = static_cast<int64_t>(ind[o + i]);
-                            if (k < 0) k += n;
-                            combine(dst[off[0] + i * in[0] + k * axis_stride], src[o + i]);
-                          }
-                        });
+        for_each_row<1>(
+            idx.shape(), st, 0, row_count(idx.shape()),
+            [&](const std::array<int64_t, 1>& off, int64_t o, int64_t len, const std::array<int64_t, 1>& in) {
+              for (int64_t i = 0; i < len; ++i) {
+                int64_t k = static_cast<int64_t>(ind[o + i]);
+                if (k < 0) k += n;
+                combine(dst[off[0] + i * in[0] + k * axis_stride], src[o + i]);
+              }
+            });
       });
     });
   }
@@ -74,9 +76,11 @@ class ScatterElementsKernel : public Kernel {
     const int64_t r = static_cast<int64_t>(data.size());
     if (r < 1) throw Error(stage, "data must have rank >= 1");
     if (idx != upd)
-      throw Error(stage, "indices " + shape_to_string(idx) + " and updates " + shape_to_string(upd) + " differ in shape");
+      throw Error(stage, "indices " + shape_to_string(idx) + " and updates " + shape_to_string(upd) +
+                             " differ in shape");
     if (idx.size() != data.size())
-      throw Error(stage, "indices " + shape_to_string(idx) + " and data " + shape_to_string(data) + " differ in rank");
+      throw Error(stage, "indices " + shape_to_string(idx) + " and data " + shape_to_string(data) +
+                             " differ in rank");
     if (axis_ < -r || axis_ >= r)
       throw Error(stage, "axis " + std::to_string(axis_) + " is out of range for rank " + std::to_string(r));
     const int64_t axis = axis_ < 0 ? axis_ + r : axis_;

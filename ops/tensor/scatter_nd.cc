@@ -17,7 +17,8 @@ class ScatterNdKernel : public Kernel {
       throw Error(Stage::Build, "ScatterND expects 3 inputs");
     dtype_ = ctx.input_dtype(0);
     if (ctx.input_dtype(2) != dtype_)
-      throw Error(Stage::Build, "updates have dtype " + dtype_str(ctx.input_dtype(2)) + ", data " + dtype_str(dtype_));
+      throw Error(Stage::Build,
+                  "updates have dtype " + dtype_str(ctx.input_dtype(2)) + ", data " + dtype_str(dtype_));
     dispatch_index(ctx.input_dtype(1), Stage::Build, "ScatterND indices", [](auto) {});
     reduction_ = scatter_reduction(ctx, dtype_);
   }
@@ -72,19 +73,22 @@ class ScatterNdKernel : public Kernel {
     if (r < 1 || q < 1) throw Error(stage, "ScatterND data and indices must have rank >= 1");
     const int64_t k = idx.back();
     if (k < 1 || k > r)
-      throw Error(stage, "ScatterND indices' last dim " + std::to_string(k) + " must be in [1, " + std::to_string(r) + "]");
+      throw Error(stage, "ScatterND indices' last dim " + std::to_string(k) + " must be in [1, " +
+                             std::to_string(r) + "]");
     Shape want(idx.begin(), idx.end() - 1);
     want.insert(want.end(), data.begin() + k, data.end());
     if (upd != want)
-      throw Error(stage, "ScatterND updates have shape " + shape_to_string(upd) + ", expected " + shape_to_string(want));
+      throw Error(stage, "ScatterND updates have shape " + shape_to_string(upd) + ", expected " +
+                             shape_to_string(want));
   }
 
   DType dtype_ = DType::Undefined;
   ScatterReduction reduction_ = ScatterReduction::None;
 };
 
-ONNXI_REGISTER_KERNEL("", "ScatterND", 11, INT64_MAX, "ref", 0,
-                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new ScatterNdKernel(ctx)); });
+ONNXI_REGISTER_KERNEL("", "ScatterND", 11, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new ScatterNdKernel(ctx));
+});
 
 }  // namespace
 }  // namespace onnxi

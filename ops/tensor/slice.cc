@@ -45,9 +45,8 @@ class SliceKernel : public Kernel {
 
   void infer(InferContext& ctx) override {
     const Shape* data = ctx.input_shape(0);
-    std::optional<SliceArgs> args = arguments(
-        [&](size_t i) -> const Tensor* { return ctx.input_value(i); },
-        [&](size_t i) { return ctx.has_input(i); }, Stage::Plan);
+    std::optional<SliceArgs> args = arguments([&](size_t i) -> const Tensor* { return ctx.input_value(i); },
+                                              [&](size_t i) { return ctx.has_input(i); }, Stage::Plan);
     if (data && args)
       ctx.set_output(0, dtype_, plan(*data, *args, Stage::Plan).out);
     else
@@ -56,9 +55,9 @@ class SliceKernel : public Kernel {
 
   void run(RunContext& ctx) override {
     const Tensor& x = ctx.input(0);
-    std::optional<SliceArgs> args = arguments(
-        [&](size_t i) -> const Tensor* { return ctx.has_input(i) ? &ctx.input(i) : nullptr; },
-        [&](size_t i) { return ctx.has_input(i); }, Stage::Run);
+    std::optional<SliceArgs> args =
+        arguments([&](size_t i) -> const Tensor* { return ctx.has_input(i) ? &ctx.input(i) : nullptr; },
+                  [&](size_t i) { return ctx.has_input(i); }, Stage::Run);
     if (!args) throw Error(Stage::Run, "Slice arguments are missing");
     const SlicePlan p = plan(x.shape(), *args, Stage::Run);
     Tensor& y = output_for(ctx, 0, dtype_, p.out);
@@ -74,15 +73,16 @@ class SliceKernel : public Kernel {
       using S = typename decltype(tag)::type;
       const S* src = elements<S>(x) + base;
       S* dst = elements<S>(y);
-      for_each_row<1>(p.out, st, 0, row_count(p.out),
-                      [&](const std::array<int64_t, 1>& off, int64_t o, int64_t len, const std::array<int64_t, 1>& in) {
-                        const S* s = src + off[0];
-                        if (in[0] == 1) {
-                          std::copy(s, s + len, dst + o);
-                        } else {
-                          for (int64_t i = 0; i < len; ++i) dst[o + i] = s[i * in[0]];
-                        }
-                      });
+      for_each_row<1>(
+          p.out, st, 0, row_count(p.out),
+          [&](const std::array<int64_t, 1>& off, int64_t o, int64_t len, const std::array<int64_t, 1>& in) {
+            const S* s = src + off[0];
+            if (in[0] == 1) {
+              std::copy(s, s + len, dst + o);
+            } else {
+              for (int64_t i = 0; i < len; ++i) dst[o + i] = s[i * in[0]];
+            }
+          });
     });
   }
 
@@ -106,7 +106,8 @@ class SliceKernel : public Kernel {
   static SlicePlan plan(const Shape& data, const SliceArgs& a, Stage stage) {
     const int64_t r = static_cast<int64_t>(data.size());
     const size_t n = a.starts.size();
-    if (a.ends.size() != n || (!a.axes.empty() && a.axes.size() != n) || (!a.steps.empty() && a.steps.size() != n))
+    if (a.ends.size() != n || (!a.axes.empty() && a.axes.size() != n) ||
+        (!a.steps.empty() && a.steps.size() != n))
       throw Error(stage, "Slice starts, ends, axes and steps differ in length");
     SlicePlan p;
     p.start.assign(data.size(), 0);
@@ -116,7 +117,8 @@ class SliceKernel : public Kernel {
     for (size_t i = 0; i < n; ++i) {
       int64_t axis = a.axes.empty() ? static_cast<int64_t>(i) : a.axes[i];
       if (axis < -r || axis >= r)
-        throw Error(stage, "Slice axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(r));
+        throw Error(stage,
+                    "Slice axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(r));
       if (axis < 0) axis += r;
       if (seen[axis]) throw Error(stage, "Slice axes repeat axis " + std::to_string(axis));
       seen[axis] = true;

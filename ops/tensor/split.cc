@@ -77,8 +77,8 @@ class SplitKernel : public Kernel {
  private:
   void check_split(const std::vector<int64_t>& split, Stage stage) const {
     if (split.size() != num_outputs_)
-      throw Error(stage, "Split has " + std::to_string(split.size()) + " lengths for " + std::to_string(num_outputs_) +
-                             " outputs");
+      throw Error(stage, "Split has " + std::to_string(split.size()) + " lengths for " +
+                             std::to_string(num_outputs_) + " outputs");
     for (int64_t v : split)
       if (v < 0) throw Error(stage, "Split lengths must be >= 0, got " + std::to_string(v));
   }
@@ -86,7 +86,8 @@ class SplitKernel : public Kernel {
   std::vector<int64_t> lengths(const Shape& x, const Tensor* sv, int64_t* axis_out, Stage stage) const {
     const int64_t r = static_cast<int64_t>(x.size());
     if (axis_ < -r || axis_ >= r)
-      throw Error(stage, "Split axis " + std::to_string(axis_) + " is out of range for rank " + std::to_string(r));
+      throw Error(stage,
+                  "Split axis " + std::to_string(axis_) + " is out of range for rank " + std::to_string(r));
     const int64_t axis = axis_ < 0 ? axis_ + r : axis_;
     *axis_out = axis;
     const int64_t dim = x[axis];
@@ -99,8 +100,8 @@ class SplitKernel : public Kernel {
     } else {
       const int64_t n = static_cast<int64_t>(num_outputs_);
       if (dim % n != 0)
-        throw Error(stage, "Split cannot divide a dim of " + std::to_string(dim) + " into " + std::to_string(n) +
-                               " equal parts");
+        throw Error(stage, "Split cannot divide a dim of " + std::to_string(dim) + " into " +
+                               std::to_string(n) + " equal parts");
       lens.assign(num_outputs_, dim / n);
     }
     int64_t total = 0;
@@ -111,8 +112,7 @@ class SplitKernel : public Kernel {
       }
       total += v;
     }
-    if (total != dim)
-      throw Error(stage, "Split lengths do not add up to the dim of " + std::to_string(dim));
+    if (total != dim) throw Error(stage, "Split lengths do not add up to the dim of " + std::to_string(dim));
     return lens;
   }
 

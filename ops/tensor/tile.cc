@@ -19,7 +19,8 @@ class TileKernel : public Kernel {
     for (size_t i = 0; i < want; ++i)
       if (!ctx.has_input(i)) throw Error(Stage::Build, "Tile input " + std::to_string(i) + " is missing");
     dtype_ = ctx.input_dtype(0);
-    for (size_t i = 1; i < want; ++i) dispatch_index(ctx.input_dtype(i), Stage::Build, "Tile repeats", [](auto) {});
+    for (size_t i = 1; i < want; ++i)
+      dispatch_index(ctx.input_dtype(i), Stage::Build, "Tile repeats", [](auto) {});
   }
 
   void infer(InferContext& ctx) override {
@@ -76,7 +77,8 @@ class TileKernel : public Kernel {
       std::vector<int64_t> axis = read_int_values(*axis_t, "Tile axis", stage);
       if (tiles.size() != 1 || axis.size() != 1) throw Error(stage, "Tile tiles and axis must be scalars");
       if (axis[0] < -r || axis[0] >= r)
-        throw Error(stage, "Tile axis " + std::to_string(axis[0]) + " is out of range for rank " + std::to_string(r));
+        throw Error(
+            stage, "Tile axis " + std::to_string(axis[0]) + " is out of range for rank " + std::to_string(r));
       v.assign(x.size(), 1);
       v[axis[0] < 0 ? axis[0] + r : axis[0]] = tiles[0];
     } else {

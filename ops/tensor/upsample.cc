@@ -72,7 +72,8 @@ class UpsampleKernel : public Kernel {
 
   Shape output_shape(const Shape& x, const std::vector<float>& sc, Stage stage) const {
     if (sc.size() != x.size())
-      throw Error(stage, "Upsample has " + std::to_string(sc.size()) + " scales for rank " + std::to_string(x.size()));
+      throw Error(stage, "Upsample has " + std::to_string(sc.size()) + " scales for rank " +
+                             std::to_string(x.size()));
     Shape out(x.size());
     for (size_t d = 0; d < x.size(); ++d) {
       if (!(sc[d] > 0) || !std::isfinite(sc[d])) throw Error(stage, "Upsample scales must be positive");
@@ -85,7 +86,9 @@ class UpsampleKernel : public Kernel {
   }
 
   // Input coordinate of output position i along a dim (asymmetric mapping).
-  static double source_coord(int64_t i, float scale) { return static_cast<double>(i) / static_cast<double>(scale); }
+  static double source_coord(int64_t i, float scale) {
+    return static_cast<double>(i) / static_cast<double>(scale);
+  }
 
   void run_nearest(const Tensor& x, Tensor& y, const std::vector<float>& sc) const {
     const Shape& out = y.shape();
@@ -155,8 +158,9 @@ class UpsampleKernel : public Kernel {
   std::optional<std::vector<float>> attr_scales_;
 };
 
-ONNXI_REGISTER_KERNEL("", "Upsample", 7, 9, "ref", 0,
-                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new UpsampleKernel(ctx)); });
+ONNXI_REGISTER_KERNEL("", "Upsample", 7, 9, "ref", 0, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new UpsampleKernel(ctx));
+});
 
 }  // namespace
 }  // namespace onnxi

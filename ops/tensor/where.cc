@@ -38,7 +38,8 @@ class WhereKernel : public Kernel {
     const Shape out = broadcast_shapes(broadcast_shapes(c.shape(), x.shape()), yv.shape());
     Tensor& o = output_for(ctx, 0, dtype_, out);
     if (o.numel() == 0) return;
-    const std::array<std::vector<int64_t>, 3> st{broadcast_strides(c.shape(), out), broadcast_strides(x.shape(), out),
+    const std::array<std::vector<int64_t>, 3> st{broadcast_strides(c.shape(), out),
+                                                 broadcast_strides(x.shape(), out),
                                                  broadcast_strides(yv.shape(), out)};
     const bool* cond = static_cast<const bool*>(c.raw_data());
     dispatch_storage(dtype_, Stage::Run, [&](auto tag) {
@@ -48,7 +49,8 @@ class WhereKernel : public Kernel {
       S* dst = elements<S>(o);
       auto rows = [&](int64_t begin, int64_t end) {
         for_each_row<3>(out, st, begin, end,
-                        [&](const std::array<int64_t, 3>& off, int64_t oo, int64_t len, const std::array<int64_t, 3>& in) {
+                        [&](const std::array<int64_t, 3>& off, int64_t oo, int64_t len,
+                            const std::array<int64_t, 3>& in) {
                           const bool* pc = cond + off[0];
                           const S* pa = a + off[1];
                           const S* pb = b + off[2];
@@ -56,7 +58,8 @@ class WhereKernel : public Kernel {
                           if (in[0] == 1 && in[1] == 1 && in[2] == 1) {
                             for (int64_t i = 0; i < len; ++i) pd[i] = pc[i] ? pa[i] : pb[i];
                           } else {
-                            for (int64_t i = 0; i < len; ++i) pd[i] = pc[i * in[0]] ? pa[i * in[1]] : pb[i * in[2]];
+                            for (int64_t i = 0; i < len; ++i)
+                              pd[i] = pc[i * in[0]] ? pa[i * in[1]] : pb[i * in[2]];
                           }
                         });
       };

@@ -57,7 +57,8 @@ TEST_CASE("Gather along every axis with int32/int64, negative and scalar indices
 }
 
 TEST_CASE("Gather of every element size and strings; errors", "[index][gather]") {
-  for (DType t : {DType::UInt8, DType::Int16, DType::Int32, DType::Int64, DType::Float16, DType::Double, DType::Bool}) {
+  for (DType t :
+       {DType::UInt8, DType::Int16, DType::Int32, DType::Int64, DType::Float16, DType::Double, DType::Bool}) {
     Tensor data = random_tensor(t, {4, 3}, 2, 0, 1);
     Tensor y = run1(node("Gather", {data, i64({3, 0}, {2})}, {attr_int("axis", 0)}), "ref");
     REQUIRE(y.dtype() == t);
@@ -114,12 +115,14 @@ TEST_CASE("GatherElements on each axis, negative indices, smaller index dims", "
   Tensor y = run1(node("GatherElements", {d2, i32({1, 2, 0, 2, 0, 0}, {2, 3})}), "ref");
   require_values(y, {4, 8, 3, 7, 2, 3});
   Tensor s = strings({2, 2});
-  REQUIRE(run1(node("GatherElements", {s, i64({1, 0, 0, 0}, {2, 2})}, {attr_int("axis", 1)}), "ref").strings() ==
-          std::vector<std::string>{"s1", "s0", "s2", "s2"});
+  REQUIRE(
+      run1(node("GatherElements", {s, i64({1, 0, 0, 0}, {2, 2})}, {attr_int("axis", 1)}), "ref").strings() ==
+      std::vector<std::string>{"s1", "s0", "s2", "s2"});
   REQUIRE_THROWS_AS(run1(node("GatherElements", {d2, i64({3}, {1, 1})}), "ref"), Error);
   REQUIRE_THROWS_AS(run1(node("GatherElements", {d2, i64({-4}, {1, 1})}), "ref"), Error);
-  REQUIRE_THROWS_AS(run1(node("GatherElements", {d2, i64({0}, {1})}), "ref"), Error);           // rank
-  REQUIRE_THROWS_AS(run1(node("GatherElements", {d2, i64({0, 0, 0, 0}, {1, 4})}), "ref"), Error);  // dim 1 > 3
+  REQUIRE_THROWS_AS(run1(node("GatherElements", {d2, i64({0}, {1})}), "ref"), Error);  // rank
+  REQUIRE_THROWS_AS(run1(node("GatherElements", {d2, i64({0, 0, 0, 0}, {1, 4})}), "ref"),
+                    Error);  // dim 1 > 3
 }
 
 // ---------------- GatherND ----------------
@@ -154,15 +157,16 @@ TEST_CASE("GatherND spec examples and batch_dims", "[index][gather_nd]") {
   REQUIRE_THROWS_AS(run1(node("GatherND", {d22, i64({0, 0, 0}, {1, 3})}), "ref"), Error);  // k > rank
   REQUIRE_THROWS_AS(run1(node("GatherND", {d22, i64({0}, {1, 1})}, {attr_int("batch_dims", 1)}), "ref"),
                     Error);  // batch dims differ (2 vs 1)
-  REQUIRE_THROWS_AS(run1(node("GatherND", {d22, i64({0, 0}, {2, 1})}, {attr_int("batch_dims", 2)}), "ref"), Error);
+  REQUIRE_THROWS_AS(run1(node("GatherND", {d22, i64({0, 0}, {2, 1})}, {attr_int("batch_dims", 2)}), "ref"),
+                    Error);
 }
 
 // ---------------- ScatterElements / Scatter ----------------
 
 namespace {
 
-std::vector<double> ref_scatter_elements(const Tensor& data, const Tensor& idx, const Tensor& upd, int64_t axis,
-                                         const std::string& red) {
+std::vector<double> ref_scatter_elements(const Tensor& data, const Tensor& idx, const Tensor& upd,
+                                         int64_t axis, const std::string& red) {
   std::vector<double> out = values_of(data);
   const int64_t n = data.shape()[axis];
   for (int64_t f = 0; f < idx.numel(); ++f) {
@@ -171,7 +175,11 @@ std::vector<double> ref_scatter_elements(const Tensor& data, const Tensor& idx, 
     c[axis] = k < 0 ? k + n : k;
     double& o = out[ravel(c, data.shape())];
     const double u = get_value(upd, f);
-    o = red == "add" ? o + u : red == "mul" ? o * u : red == "max" ? std::max(o, u) : red == "min" ? std::min(o, u) : u;
+    o = red == "add"   ? o + u
+        : red == "mul" ? o * u
+        : red == "max" ? std::max(o, u)
+        : red == "min" ? std::min(o, u)
+                       : u;
   }
   return out;
 }
@@ -190,8 +198,8 @@ TEST_CASE("ScatterElements with reductions, duplicates and negative indices", "[
     Tensor upd = random_tensor(DType::Float, is, 12);
     for (std::string red : {"add", "mul", "max", "min"}) {
       INFO("axis " << axis << " reduction " << red);
-      Tensor y = run_both(
-          node("ScatterElements", {data, idx, upd}, {attr_int("axis", axis), attr_string("reduction", red)}, 16));
+      Tensor y = run_both(node("ScatterElements", {data, idx, upd},
+                               {attr_int("axis", axis), attr_string("reduction", red)}, 16));
       REQUIRE(y.shape() == data.shape());
       require_values(y, ref_scatter_elements(data, idx, upd, a, red), 1e-6);
     }
@@ -203,20 +211,23 @@ TEST_CASE("ScatterElements with reductions, duplicates and negative indices", "[
   const std::vector<double> want = {2.0, 1.1, 0, 1.0, 0, 2.2, 0, 2.1, 1.2};
   require_values(run1(node("ScatterElements", {d, idx, upd}, {}, 11), "ref"), want, 1e-6);
   require_values(run1(node("Scatter", {d, idx, upd}, {}, 10), "ref"), want, 1e-6);
-  require_values(run1(node("ScatterElements", {d, idx, upd}, {attr_string("reduction", "none")}, 16), "ref"), want,
-                 1e-6);
+  require_values(run1(node("ScatterElements", {d, idx, upd}, {attr_string("reduction", "none")}, 16), "ref"),
+                 want, 1e-6);
   // Integer add wraps; int32 indices; strings.
   Tensor di = Tensor::from_vector<int8_t>({100, 0}, {2});
   Tensor ui = Tensor::from_vector<int8_t>({100, 5}, {2});
-  Tensor yi = run1(node("ScatterElements", {di, i32({0, 0}, {2}), ui}, {attr_string("reduction", "add")}, 16), "ref");
+  Tensor yi =
+      run1(node("ScatterElements", {di, i32({0, 0}, {2}), ui}, {attr_string("reduction", "add")}, 16), "ref");
   REQUIRE(yi.data<int8_t>()[0] == static_cast<int8_t>(205 - 256));
   Tensor s = strings({2, 2});
   Tensor su = Tensor::from_vector<std::string>({"x", "y"}, {1, 2});
-  REQUIRE(run1(node("ScatterElements", {s, i64({1, 0}, {1, 2}), su}, {attr_int("axis", 1)}), "ref").strings() ==
-          std::vector<std::string>{"y", "x", "s2", "s3"});
-  REQUIRE_THROWS_AS(run1(node("ScatterElements", {s, i64({1, 0}, {1, 2}), su}, {attr_string("reduction", "add")}, 16),
-                         "ref"),
-                    Error);
+  REQUIRE(
+      run1(node("ScatterElements", {s, i64({1, 0}, {1, 2}), su}, {attr_int("axis", 1)}), "ref").strings() ==
+      std::vector<std::string>{"y", "x", "s2", "s3"});
+  REQUIRE_THROWS_AS(
+      run1(node("ScatterElements", {s, i64({1, 0}, {1, 2}), su}, {attr_string("reduction", "add")}, 16),
+           "ref"),
+      Error);
   // Errors: out-of-range indices (both signs), shape mismatches, unknown reduction.
   REQUIRE_THROWS_AS(run1(node("ScatterElements", {d, i64({3}, {1, 1}), f32({1}, {1, 1})}), "ref"), Error);
   REQUIRE_THROWS_AS(run1(node("ScatterElements", {d, i64({-4}, {1, 1}), f32({1}, {1, 1})}), "ref"), Error);
@@ -242,7 +253,8 @@ TEST_CASE("ScatterND: elements, slices, reductions, errors", "[index][scatter_nd
                 {attr_string("reduction", "add")}, 16),
            "ref");
   require_values(y, {1, 32, 8, 4});
-  y = run1(node("ScatterND", {d2, i64({0, 1, 0, 1}, {2, 2}), f32({10, 3}, {2})}, {attr_string("reduction", "mul")}, 16),
+  y = run1(node("ScatterND", {d2, i64({0, 1, 0, 1}, {2, 2}), f32({10, 3}, {2})},
+                {attr_string("reduction", "mul")}, 16),
            "ref");
   require_values(y, {1, 60, 3, 4});
   Tensor s = strings({3});
@@ -311,8 +323,9 @@ TEST_CASE("Compress along an axis, flattened, short conditions, errors", "[index
   Tensor s = strings({2, 2});
   REQUIRE(run1(node("Compress", {s, cond({true, false})}, {attr_int("axis", 1)}, 11), "ref").strings() ==
           std::vector<std::string>{"s0", "s2"});
-  REQUIRE_THROWS_AS(run1(node("Compress", {x, cond({false, false, false, true})}, {attr_int("axis", 0)}, 11), "ref"),
-                    Error);
+  REQUIRE_THROWS_AS(
+      run1(node("Compress", {x, cond({false, false, false, true})}, {attr_int("axis", 0)}, 11), "ref"),
+      Error);
   REQUIRE_THROWS_AS(run1(node("Compress", {x, cond({true})}, {attr_int("axis", 2)}, 11), "ref"), Error);
   REQUIRE_THROWS_AS(run1(node("Compress", {x, cond({true})}, {attr_int("axis", -1)}, 9), "ref"), Error);
 }

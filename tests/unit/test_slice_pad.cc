@@ -97,23 +97,28 @@ TEST_CASE("Slice: negative, clamped and INT64 extremes, negative steps, axes", "
 
 TEST_CASE("Slice: int32 arguments, strings, empty dims, errors", "[rearrange][slice]") {
   Tensor s = strings({2, 3});
-  Tensor y = run1(node("Slice", {s, i32({2}, {1}), i32({-4}, {1}), i32({1}, {1}), i32({-1}, {1})}, {}, 11), "ref");
+  Tensor y =
+      run1(node("Slice", {s, i32({2}, {1}), i32({-4}, {1}), i32({1}, {1}), i32({-1}, {1})}, {}, 11), "ref");
   REQUIRE(y.shape() == Shape{2, 3});
   REQUIRE(y.strings() == std::vector<std::string>{"s2", "s1", "s0", "s5", "s4", "s3"});
   Tensor z(DType::Float, {0, 3});
   REQUIRE(run1(node("Slice", {z, i64({0}), i64({2}), i64({1})}), "ref").shape() == Shape{0, 2});
-  REQUIRE(run1(node("Slice", {z, i64({-1}), i64({kMin}), i64({0}), i64({-1})}), "ref").shape() == Shape{0, 3});
+  REQUIRE(run1(node("Slice", {z, i64({-1}), i64({kMin}), i64({0}), i64({-1})}), "ref").shape() ==
+          Shape{0, 3});
   Tensor x = iota(DType::Float, {4, 4});
-  REQUIRE_THROWS_AS(run1(node("Slice", {x, i64({0}), i64({2}), i64({0}), i64({0})}), "ref"), Error);  // step 0
-  REQUIRE_THROWS_AS(run1(node("Slice", {x, i64({0}), i64({2}), i64({2})}), "ref"), Error);            // axis
-  REQUIRE_THROWS_AS(run1(node("Slice", {x, i64({0, 0}), i64({2, 2}), i64({1, -1})}), "ref"), Error);  // repeated
-  REQUIRE_THROWS_AS(run1(node("Slice", {x, i64({0, 0}), i64({2})}), "ref"), Error);                   // lengths
-  REQUIRE_THROWS_AS(run1(node("Slice", {x, f32({0}, {1}), i64({2})}), "ref"), Error);                 // dtype
+  REQUIRE_THROWS_AS(run1(node("Slice", {x, i64({0}), i64({2}), i64({0}), i64({0})}), "ref"),
+                    Error);                                                                 // step 0
+  REQUIRE_THROWS_AS(run1(node("Slice", {x, i64({0}), i64({2}), i64({2})}), "ref"), Error);  // axis
+  REQUIRE_THROWS_AS(run1(node("Slice", {x, i64({0, 0}), i64({2, 2}), i64({1, -1})}), "ref"),
+                    Error);                                                            // repeated
+  REQUIRE_THROWS_AS(run1(node("Slice", {x, i64({0, 0}), i64({2})}), "ref"), Error);    // lengths
+  REQUIRE_THROWS_AS(run1(node("Slice", {x, f32({0}, {1}), i64({2})}), "ref"), Error);  // dtype
 }
 
 // ---------------- Split ----------------
 
-TEST_CASE("Split: equal parts, explicit lengths as attribute and input, zero-size parts", "[rearrange][split]") {
+TEST_CASE("Split: equal parts, explicit lengths as attribute and input, zero-size parts",
+          "[rearrange][split]") {
   Tensor x = iota(DType::Float, {2, 6});
   auto run_split = [](NodeRun r, size_t outputs) {
     r.num_outputs = outputs;
@@ -165,8 +170,8 @@ int64_t pad_source(int64_t i, int64_t n, const std::string& mode) {
   return i;
 }
 
-std::vector<double> ref_pad(const Tensor& x, const std::vector<int64_t>& pads, const std::string& mode, double value,
-                            Shape* out) {
+std::vector<double> ref_pad(const Tensor& x, const std::vector<int64_t>& pads, const std::string& mode,
+                            double value, Shape* out) {
   const size_t r = x.rank();
   out->clear();
   for (size_t d = 0; d < r; ++d) out->push_back(x.shape()[d] + pads[d] + pads[d + r]);
@@ -199,12 +204,16 @@ TEST_CASE("Pad: constant/edge/reflect, negative pads, opset forms", "[rearrange]
       Tensor y = run_both(node("Pad", in, {attr_string("mode", mode)}));
       REQUIRE(y.shape() == os);
       require_values(y, want);
-      Tensor y2 = run1(node("Pad", {x}, {attr_string("mode", mode), attr_ints("pads", pads), attr_float("value", 2.5f)}, 2),
-                       "ref");
+      Tensor y2 =
+          run1(node("Pad", {x},
+                    {attr_string("mode", mode), attr_ints("pads", pads), attr_float("value", 2.5f)}, 2),
+               "ref");
       REQUIRE(y2.shape() == os);
       require_values(y2, want);
-      Tensor y1 = run1(
-          node("Pad", {x}, {attr_string("mode", mode), attr_ints("paddings", pads), attr_float("value", 2.5f)}, 1), "ref");
+      Tensor y1 =
+          run1(node("Pad", {x},
+                    {attr_string("mode", mode), attr_ints("paddings", pads), attr_float("value", 2.5f)}, 1),
+               "ref");
       require_values(y1, want);
     }
   }
@@ -221,7 +230,8 @@ TEST_CASE("Pad: constant/edge/reflect, negative pads, opset forms", "[rearrange]
   // Errors.
   REQUIRE_THROWS_AS(run1(node("Pad", {x, i64({0, 0, 0, 0})}), "ref"), Error);
   REQUIRE_THROWS_AS(run1(node("Pad", {x, i64({-4, 0, 0, 0, 0, 0})}), "ref"), Error);
-  REQUIRE_THROWS_AS(run1(node("Pad", {x, i64({0, 0, 0, 0, 0, 0})}, {attr_string("mode", "wrapped")}), "ref"), Error);
+  REQUIRE_THROWS_AS(run1(node("Pad", {x, i64({0, 0, 0, 0, 0, 0})}, {attr_string("mode", "wrapped")}), "ref"),
+                    Error);
   Tensor z(DType::Float, {0, 2});
   REQUIRE_THROWS_AS(run1(node("Pad", {z, i64({1, 0, 0, 0})}, {attr_string("mode", "edge")}), "ref"), Error);
   REQUIRE(run1(node("Pad", {z, i64({1, 0, 0, 0})}), "ref").shape() == Shape{1, 2});
@@ -233,7 +243,8 @@ TEST_CASE("Pad: constant/edge/reflect, negative pads, opset forms", "[rearrange]
 
 TEST_CASE("Tile: repeats per dim, opset 1 form, zero repeats, size guard", "[rearrange][tile]") {
   Tensor x = iota(DType::Float, {2, 3});
-  for (const std::vector<int64_t>& reps : std::vector<std::vector<int64_t>>{{1, 1}, {2, 1}, {1, 3}, {3, 2}, {0, 2}}) {
+  for (const std::vector<int64_t>& reps :
+       std::vector<std::vector<int64_t>>{{1, 1}, {2, 1}, {1, 3}, {3, 2}, {0, 2}}) {
     INFO("repeats " << shape_to_string(reps));
     Tensor y = run_both(node("Tile", {x, i64(reps)}));
     Shape os = {2 * reps[0], 3 * reps[1]};
@@ -249,7 +260,8 @@ TEST_CASE("Tile: repeats per dim, opset 1 form, zero repeats, size guard", "[rea
   REQUIRE(y.shape() == Shape{2, 6});
   require_values(y, {0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5});
   Tensor s = strings({2});
-  REQUIRE(run1(node("Tile", {s, i64({2})}), "ref").strings() == std::vector<std::string>{"s0", "s1", "s0", "s1"});
+  REQUIRE(run1(node("Tile", {s, i64({2})}), "ref").strings() ==
+          std::vector<std::string>{"s0", "s1", "s0", "s1"});
   Tensor sc = Tensor::scalar<float>(4);
   require_values(run1(node("Tile", {sc, i64({})}), "ref"), {4});
   REQUIRE_THROWS_AS(run1(node("Tile", {x, i64({2})}), "ref"), Error);
@@ -261,17 +273,20 @@ TEST_CASE("Tile: repeats per dim, opset 1 form, zero repeats, size guard", "[rea
 TEST_CASE("Expand: broadcasting both ways, strings, size guard", "[rearrange][expand]") {
   Tensor x = iota(DType::Float, {3, 1});
   const std::vector<std::pair<std::vector<int64_t>, Shape>> cases = {
-      {{2, 1, 6}, {2, 3, 6}}, {{3, 4}, {3, 4}}, {{4}, {3, 4}}, {{1}, {3, 1}}, {{1, 1}, {3, 1}}, {{0, 3, 1}, {0, 3, 1}}};
+      {{2, 1, 6}, {2, 3, 6}}, {{3, 4}, {3, 4}}, {{4}, {3, 4}},
+      {{1}, {3, 1}},          {{1, 1}, {3, 1}}, {{0, 3, 1}, {0, 3, 1}}};
   for (const auto& [shape, want_shape] : cases) {
     INFO("shape " << shape_to_string(shape));
     Tensor y = run_both(node("Expand", {x, i64(shape)}));
     REQUIRE(y.shape() == want_shape);
     std::vector<double> want;
-    for (int64_t f = 0; f < y.numel(); ++f) want.push_back(get_value(x, broadcast_index(x.shape(), want_shape, f)));
+    for (int64_t f = 0; f < y.numel(); ++f)
+      want.push_back(get_value(x, broadcast_index(x.shape(), want_shape, f)));
     require_values(y, want);
   }
   Tensor s = strings({2});
-  REQUIRE(run1(node("Expand", {s, i64({2, 2})}), "ref").strings() == std::vector<std::string>{"s0", "s1", "s0", "s1"});
+  REQUIRE(run1(node("Expand", {s, i64({2, 2})}), "ref").strings() ==
+          std::vector<std::string>{"s0", "s1", "s0", "s1"});
   Tensor big = random_float({1, 1, 300}, 3);
   Tensor yb = run_threaded_same(node("Expand", {big, i64({40, 50, 300})}), "ref");
   REQUIRE(yb.shape() == Shape{40, 50, 300});
@@ -294,7 +309,8 @@ TEST_CASE("Where with three-way broadcasting, every element size and strings", "
     std::vector<double> want;
     for (int64_t f = 0; f < 24; ++f) {
       const bool c = cond.data<bool>()[broadcast_index(cond.shape(), os, f)];
-      want.push_back(c ? get_value(a, broadcast_index(a.shape(), os, f)) : get_value(b, broadcast_index(b.shape(), os, f)));
+      want.push_back(c ? get_value(a, broadcast_index(a.shape(), os, f))
+                       : get_value(b, broadcast_index(b.shape(), os, f)));
     }
     require_values(y, want);
   }
@@ -306,8 +322,8 @@ TEST_CASE("Where with three-way broadcasting, every element size and strings", "
   Tensor fc = random_tensor(DType::Bool, {64, 32, 1}, 5, 0, 1);
   run_threaded_same(node("Where", {fc, fa, fb}), "ref");
   REQUIRE_THROWS_AS(run1(node("Where", {cond, random_float({2}, 1), random_float({3}, 1)}), "ref"), Error);
-  REQUIRE_THROWS_AS(run1(node("Where", {random_float({3}, 1), random_float({3}, 1), random_float({3}, 1)}), "ref"),
-                    Error);
+  REQUIRE_THROWS_AS(
+      run1(node("Where", {random_float({3}, 1), random_float({3}, 1), random_float({3}, 1)}), "ref"), Error);
   REQUIRE_THROWS_AS(run1(node("Where", {cond, random_float({3}, 1), iota(DType::Int64, {3})}), "ref"), Error);
 }
 
@@ -316,7 +332,8 @@ TEST_CASE("Where with three-way broadcasting, every element size and strings", "
 TEST_CASE("Trilu upper/lower for k across and beyond the matrix, batches", "[rearrange][trilu]") {
   Tensor x = iota(DType::Float, {2, 3, 5});
   for (int upper : {0, 1})
-    for (int64_t k : {int64_t(0), int64_t(1), int64_t(-1), int64_t(4), int64_t(-3), int64_t(7), int64_t(-9), kMax, kMin}) {
+    for (int64_t k : {int64_t(0), int64_t(1), int64_t(-1), int64_t(4), int64_t(-3), int64_t(7), int64_t(-9),
+                      kMax, kMin}) {
       INFO("upper " << upper << " k " << k);
       Tensor y = run1(node("Trilu", {x, i64({k}, {})}, {attr_int("upper", upper)}, 14), "ref");
       std::vector<double> want;
@@ -329,9 +346,11 @@ TEST_CASE("Trilu upper/lower for k across and beyond the matrix, batches", "[rea
       require_values(y, want);
     }
   require_values(run1(node("Trilu", {f32({1, 2, 3, 4}, {2, 2})}, {}, 14), "ref"), {1, 2, 0, 4});
-  require_values(run1(node("Trilu", {f32({1, 2, 3, 4}, {2, 2})}, {attr_int("upper", 0)}, 14), "ref"), {1, 0, 3, 4});
+  require_values(run1(node("Trilu", {f32({1, 2, 3, 4}, {2, 2})}, {attr_int("upper", 0)}, 14), "ref"),
+                 {1, 0, 3, 4});
   Tensor s = strings({2, 2});
-  REQUIRE(run1(node("Trilu", {s}, {}, 14), "ref").strings() == std::vector<std::string>{"s0", "s1", "", "s3"});
+  REQUIRE(run1(node("Trilu", {s}, {}, 14), "ref").strings() ==
+          std::vector<std::string>{"s0", "s1", "", "s3"});
   REQUIRE(run1(node("Trilu", {Tensor(DType::Float, {0, 3})}, {}, 14), "ref").shape() == Shape{0, 3});
   REQUIRE_THROWS_AS(run1(node("Trilu", {f32({1, 2}, {2})}, {}, 14), "ref"), Error);
 }
@@ -340,10 +359,12 @@ TEST_CASE("Trilu upper/lower for k across and beyond the matrix, batches", "[rea
 
 TEST_CASE("ReverseSequence on time/batch axes in both orders", "[rearrange][reversesequence]") {
   Tensor x = iota(DType::Float, {4, 4});
-  Tensor y = run1(node("ReverseSequence", {x, i64({4, 3, 2, 1})}, {attr_int("time_axis", 0), attr_int("batch_axis", 1)}, 10),
+  Tensor y = run1(node("ReverseSequence", {x, i64({4, 3, 2, 1})},
+                       {attr_int("time_axis", 0), attr_int("batch_axis", 1)}, 10),
                   "ref");
   require_values(y, {12, 9, 6, 3, 8, 5, 2, 7, 4, 1, 10, 11, 0, 13, 14, 15});
-  y = run1(node("ReverseSequence", {x, i64({1, 2, 3, 4})}, {attr_int("time_axis", 1), attr_int("batch_axis", 0)}, 10),
+  y = run1(node("ReverseSequence", {x, i64({1, 2, 3, 4})},
+                {attr_int("time_axis", 1), attr_int("batch_axis", 0)}, 10),
            "ref");
   require_values(y, {0, 1, 2, 3, 5, 4, 6, 7, 10, 9, 8, 11, 15, 14, 13, 12});
   // Inner dims move together; zero lengths copy.
@@ -353,8 +374,8 @@ TEST_CASE("ReverseSequence on time/batch axes in both orders", "[rearrange][reve
   REQUIRE_THROWS_AS(run1(node("ReverseSequence", {x, i64({5, 1, 1, 1})}, {}, 10), "ref"), Error);
   REQUIRE_THROWS_AS(run1(node("ReverseSequence", {x, i64({-1, 1, 1, 1})}, {}, 10), "ref"), Error);
   REQUIRE_THROWS_AS(run1(node("ReverseSequence", {x, i64({1, 1})}, {}, 10), "ref"), Error);
-  REQUIRE_THROWS_AS(run1(node("ReverseSequence", {x, i64({1, 1, 1, 1})}, {attr_int("time_axis", 1)}, 10), "ref"),
-                    Error);
+  REQUIRE_THROWS_AS(
+      run1(node("ReverseSequence", {x, i64({1, 1, 1, 1})}, {attr_int("time_axis", 1)}, 10), "ref"), Error);
 }
 
 // ---------------- DepthToSpace / SpaceToDepth ----------------
@@ -387,8 +408,9 @@ TEST_CASE("DepthToSpace DCR/CRD and SpaceToDepth invert each other", "[rearrange
           std::vector<std::string>{"s0", "s1", "s2", "s3"});
   REQUIRE_THROWS_AS(run1(node("DepthToSpace", {x}, {attr_int("blocksize", 3)}), "ref"), Error);
   REQUIRE_THROWS_AS(run1(node("DepthToSpace", {x}, {attr_int("blocksize", 0)}), "ref"), Error);
-  REQUIRE_THROWS_AS(run1(node("DepthToSpace", {x}, {attr_int("blocksize", 2), attr_string("mode", "XYZ")}), "ref"),
-                    Error);
+  REQUIRE_THROWS_AS(
+      run1(node("DepthToSpace", {x}, {attr_int("blocksize", 2), attr_string("mode", "XYZ")}), "ref"), Error);
   REQUIRE_THROWS_AS(run1(node("SpaceToDepth", {x}, {attr_int("blocksize", 2)}), "ref"), Error);  // h = 3
-  REQUIRE_THROWS_AS(run1(node("SpaceToDepth", {iota(DType::Float, {2, 2})}, {attr_int("blocksize", 1)}), "ref"), Error);
+  REQUIRE_THROWS_AS(
+      run1(node("SpaceToDepth", {iota(DType::Float, {2, 2})}, {attr_int("blocksize", 1)}), "ref"), Error);
 }
