@@ -33,6 +33,8 @@ class ShapeKernel : public Kernel {
     int64_t* out = y.data<int64_t>();
     for (int64_t i = b; i < e; ++i) out[i - b] = s[i];
   }
+  // Only the input's shape is read: the planner may evaluate Shape once the shape is known.
+  bool needs_input_data(size_t) const override { return false; }
 
  private:
   std::pair<int64_t, int64_t> range(size_t rank) const {

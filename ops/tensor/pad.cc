@@ -1,0 +1,188 @@
+// Pad: adds pads[d] elements before and pads[d + rank] after each dim d (negative pads
+// remove elements). Modes: constant (the fill value; default 0, "" or false), edge (repeat
+// the border element) and reflect (mirror about the border element, as numpy's "reflect").
+// Opset 1 has a `paddings` attribute, opsets 2-10 `pads` and a float `value`; from 11 the
+// pads (int64) and the optional constant_value are inputs, so the output shape may only be
+// known at run time. Its size is checked before allocating.
+#include <optional>
+
+#include "ops/common/convert.h"
+#include "ops/common/kernel_util.h"
+#include "ops/tensor/element_util.h"
+#include "runtime/kernel.h"
+
+namespace onnxi {
+namespace {
+
+enum class PadMode { Constant, Edge, Reflect };
+
+class PadKernel : public Kernel {
+ public:
+  explicit PadKernel(const BuildContext& ctx) : opset_(ctx.opset) {
+    if (ctx.node.inputs.empty() || !ctx.has_input(0)) throw Error(Stage::Build, "Pad expects a data input");
+    dtype_ = ctx.input_dtype(0);
+    const std::string mode = ctx.attrs.get_string("mode", "constant");
+    if (mode == "constant")
+      mode_ = PadMode::Constant;
+    else if (mode == "edge")
+      mode_ = PadMode::Edge;
+    else if (mode == "reflect")
+      mode_ = PadMode::Reflect;
+    else
+      throw Error(Stage::Build, "Pad mode '" + mode + "' is not supported");
+    value_ = Tensor(dtype_, {});
+    if (ctx.opset < 11) {
+      const char* name = ctx.opset < 2 ? "paddings" : "pads";
+      if (!ctx.attrs.has(name))
+        throw Error(Stage::Build, std::string("Pad needs a '") + name + "' attribute");
+      attr_pads_ = ctx.attrs.get_ints(name);
+      const float v = ctx.attrs.get_float("value", 0.0f);
+      visit_dtype<kNumericDTypes | kBoolDTypes>(dtype_, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        *static_cast<T*>(value_.raw_data()) = convert_value<T>(v);
+      });
+    } else {
+      if (ctx.node.inputs.size() < 2 || !ctx.has_input(1))
+        throw Error(Stage::Build, "Pad expects a 'pads' input");
+      dispatch_index(ctx.input_dtype(1), Stage::Build, "Pad pads", [](auto) {});
+      if (ctx.has_input(2) && ctx.input_dtype(2) != dtype_)
+        throw Error(Stage::Build, "Pad constant_value has dtype " + dtype_str(ctx.input_dtype(2)) +
+                                      ", data " + dtype_str(dtype_));
+    }
+  }
+
+  void infer(InferContext& ctx) override {
+    const Shape* x = ctx.input_shape(0);
+    const Tensor* pads_t = attr_pads_ ? nullptr : ctx.input_value(1);
+    if (x && (attr_pads_ || pads_t))
+      ctx.set_output(0, dtype_, output_shape(*x, pads(pads_t, Stage::Plan), Stage::Plan));
+    else
+      ctx.set_output_dtype(0, dtype_);
+  }
+
+  void run(RunContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    const std::vector<int64_t> p = pads(attr_pads_ ? nullptr : &ctx.input(1), Stage::Run);
+    const Shape out = output_shape(x.shape(), p, Stage::Run);
+    const Tensor& value = constant_value(ctx);
+    Tensor& y = output_for(ctx, 0, dtype_, out);
+    if (y.numel() == 0) return;
+    const size_t r = out.size();
+    if (r == 0) {
+      copy_elements(x, y);
+      return;
+    }
+    // Per dim: the source index of every output index, or -1 for the constant.
+    std::vector<std::vector<int64_t>> map(r);
+    for (size_t d = 0; d < r; ++d) {
+      const int64_t n = x.shape()[d];
+      map[d].resize(static_cast<size_t>(out[d]));
+      for (int64_t c = 0; c < out[d]; ++c) map[d][c] = source_index(c - p[d], n);
+    }
+    const std::vector<int64_t> xs = strides_of(x.shape());
+    const int64_t width = out[r - 1];
+    // Output columns [lo, hi) copy a contiguous run of the source row.
+    int64_t lo = 0, hi = 0;
+    {
+      const int64_t b = p[r - 1];
+      lo = std::clamp<int64_t>(b, 0, width);
+      hi = std::clamp<int64_t>(b + x.shape()[r - 1], lo, width);
+    }
+    dispatch_storage(dtype_, Stage::Run, [&](auto tag) {
+      using S = typename decltype(tag)::type;
+      const S* src = elements<S>(x);
+      S* dst = elements<S>(y);
+      const S fill = elements<S>(value)[0];
+      const std::vector<int64_t>& last = map[r - 1];
+      std::vector<int64_t> idx(r - 1, 0);
+      const int64_t rows = row_count(out);
+      for (int64_t rw = 0; rw < rows; ++rw) {
+        S* o = dst + rw * width;
+        int64_t off = 0;
+        bool constant_row = false;
+        for (size_t d = 0; d + 1 < r; ++d) {
+          const int64_t s = map[d][idx[d]];
+          if (s < 0) constant_row = true;
+          off += s * xs[d];
+        }
+        if (constant_row) {
+          std::fill(o, o + width, fill);
+        } else {
+          const S* row = src + off;
+          for (int64_t j = 0; j < lo; ++j) o[j] = last[j] < 0 ? fill : row[last[j]];
+          if (hi > lo) std::copy(row + last[lo], row + last[lo] + (hi - lo), o + lo);
+          for (int64_t j = hi; j < width; ++j) o[j] = last[j] < 0 ? fill : row[last[j]];
+        }
+        for (size_t d = r - 1; d-- > 0;) {
+          if (++idx[d] < out[d]) break;
+          idx[d] = 0;
+        }
+      }
+    });
+  }
+
+ private:
+  std::vector<int64_t> pads(const Tensor* t, Stage stage) const {
+    if (attr_pads_) return *attr_pads_;
+    return read_int_values(*t, "Pad pads", stage);
+  }
+
+  const Tensor& constant_value(RunContext& ctx) const {
+    if (opset_ < 11 || !ctx.has_input(2) || mode_ != PadMode::Constant) return value_;
+    const Tensor& v = ctx.input(2);
+    if (v.dtype() != dtype_ || v.numel() != 1)
+      throw Error(Stage::Run, "Pad constant_value must be one " + dtype_str(dtype_) + " element");
+    return v;
+  }
+
+  Shape output_shape(const Shape& x, const std::vector<int64_t>& p, Stage stage) const {
+    const size_t r = x.size();
+    if (p.size() != 2 * r)
+      throw Error(stage, "Pad has " + std::to_string(p.size()) + " pads for rank " + std::to_string(r));
+    Shape out(r);
+    for (size_t d = 0; d < r; ++d) {
+      const int64_t b = p[d], e = p[d + r];
+      const int64_t lim = kMaxGeneratedBytes;
+      if (b > lim || e > lim || b < -lim || e < -lim) throw Error(stage, "Pad pads are too large");
+      out[d] = x[d] + b + e;
+      if (out[d] < 0)
+        throw Error(stage, "Pad removes more than the " + std::to_string(x[d]) + " elements of dim " +
+                               std::to_string(d));
+      if (mode_ != PadMode::Constant && x[d] == 0 && out[d] > 0)
+        throw Error(stage, "Pad cannot edge- or reflect-pad an empty dim");
+    }
+    checked_output_numel(out, dtype_, stage);
+    return out;
+  }
+
+  // Source index for position i (relative to the input's start) of a dim of size n.
+  int64_t source_index(int64_t i, int64_t n) const {
+    if (i >= 0 && i < n) return i;
+    switch (mode_) {
+      case PadMode::Constant:
+        return -1;
+      case PadMode::Edge:
+        return i < 0 ? 0 : n - 1;
+      case PadMode::Reflect: {
+        if (n == 1) return 0;
+        const int64_t period = 2 * (n - 1);
+        int64_t m = i % period;
+        if (m < 0) m += period;
+        return m < n ? m : period - m;
+      }
+    }
+    return -1;
+  }
+
+  DType dtype_ = DType::Undefined;
+  int64_t opset_;
+  PadMode mode_ = PadMode::Constant;
+  std::optional<std::vector<int64_t>> attr_pads_;
+  Tensor value_;  // fill value for opsets < 11 and the default
+};
+
+ONNXI_REGISTER_KERNEL("", "Pad", 1, INT64_MAX, "ref", 0,
+                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new PadKernel(ctx)); });
+
+}  // namespace
+}  // namespace onnxi
