@@ -126,6 +126,7 @@ struct ResizeParams {
   Shape out;
   std::vector<double> scales;  // per axis, as the coordinate formulas use them
   std::vector<double> roi;     // starts then ends (tf_crop_and_resize only)
+  bool from_sizes = false;     // scales are out / in
 };
 
 std::vector<double> read_float_values(const Tensor& t, const char* what, Stage stage) {
@@ -155,6 +156,7 @@ ResizeParams resolve_params(const ResizeConfig& cfg, const Shape& x, const Tenso
     sc = read_float_values(*scales, "scales", stage);
   if (have_sizes && !sc.empty()) throw Error(stage, "only one of scales and sizes may be given");
   if (have_sizes) {
+    p.from_sizes = true;
     std::vector<int64_t> sz = read_int_values(*sizes, "sizes", stage);
     if (sz.size() != rank)
       throw Error(stage, "sizes has " + std::to_string(sz.size()) + " values for an input of rank " +
@@ -164,7 +166,7 @@ ResizeParams resolve_params(const ResizeConfig& cfg, const Shape& x, const Tenso
         throw Error(stage, "sizes " + shape_to_string(sz) + " is out of range");
       if (x[d] == 0 && sz[d] != 0) throw Error(stage, "cannot resize an empty dimension to a non-empty one");
       p.out[d] = sz[d];
-      p.scales[d] = x[d] == 0 ? 1.0 : static_cast<double>(sz[d]) / static_cast<double>(x[d]);
+      p.scales[d] = x[d] == 0 ? 1.0 : static_cast<double>(static_cast<float>(sz[d]) / static_cast<float>(x[d]));
     }
   } else {
     if (sc.empty()) throw Error(stage, std::string(cfg.op) + " needs scales or sizes");
@@ -199,29 +201,37 @@ ResizeParams resolve_params(const ResizeConfig& cfg, const Shape& x, const Tenso
   return p;
 }
 
-// Position in the input that output index `o` samples along one axis. The resized length
-// in the formulas is in * scale, not the (floored) output size, as in the spec's reference
-// implementation: they differ only when scales do not give a whole output size.
-double source_coord(const ResizeConfig& cfg, int64_t o, int64_t in, double scale, double start, double end) {
-  const double x = static_cast<double>(o);
-  const double len = static_cast<double>(in) * scale;
+// Position in the input that output index `o` samples along one axis, computed in float
+// as ONNX Runtime and PyTorch do (it decides nearest-neighbour ties: 3 / 0.6f is 5 in
+// float). The resized length in the formulas is in * scale, not the floored output size,
+// as in the spec's reference implementation; they differ only when scales do not give a
+// whole output size.
+double source_coord(const ResizeConfig& cfg, int64_t o, int64_t in, double scale_d, double start_d, double end_d) {
+  const float x = static_cast<float>(o), scale = static_cast<float>(scale_d);
+  const float start = static_cast<float>(start_d), end = static_cast<float>(end_d);
+  const float len = static_cast<float>(in) * scale, in_m1 = static_cast<float>(in - 1);
+  float r = 0;
   switch (cfg.coord) {
     case CoordMode::HalfPixel:
-      return (x + 0.5) / scale - 0.5;
+      r = (x + 0.5f) / scale - 0.5f;
+      break;
     case CoordMode::PytorchHalfPixel:
-      return len > 1 ? (x + 0.5) / scale - 0.5 : 0.0;
+      r = len > 1 ? (x + 0.5f) / scale - 0.5f : 0.0f;
+      break;
     case CoordMode::AlignCorners:
-      return len == 1 ? 0.0 : x * static_cast<double>(in - 1) / (len - 1);
+      r = len == 1 ? 0.0f : x * in_m1 / (len - 1);
+      break;
     case CoordMode::Asymmetric:
-      return x / scale;
+      r = x / scale;
+      break;
     case CoordMode::TfHalfPixelForNn:
-      return (x + 0.5) / scale;
+      r = (x + 0.5f) / scale;
+      break;
     case CoordMode::TfCropAndResize:
-      if (len == 1) return 0.5 * (start + end) * static_cast<double>(in - 1);
-      return start * static_cast<double>(in - 1) +
-             x * (end - start) * static_cast<double>(in - 1) / (len - 1);
+      r = len == 1 ? 0.5f * (start + end) * in_m1 : start * in_m1 + x * (end - start) * in_m1 / (len - 1);
+      break;
   }
-  return 0;
+  return static_cast<double>(r);
 }
 
 int64_t nearest_index(double x, NearestMode m, double scale) {
@@ -441,7 +451,9 @@ class ResizeRef {
     });
   }
 
-  // Linear and cubic: separable passes in double, innermost axis first.
+  // Linear and cubic: separable passes in double, one per changed axis. Shrinking axes go
+  // first (most shrinking first), so no intermediate is larger than both input and
+  // output; among equals, innermost first.
   void interpolate(const Tensor& x, Tensor& y, pthreadpool_t pool) {
     const bool ok = visit_dtype<kNumericDTypes>(x.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
@@ -458,8 +470,14 @@ class ResizeRef {
     Shape cur = in;
     double* cur_data = nullptr;  // null: still the input
     int which = 0;
-    for (size_t d = r; d-- > 0;) {
-      if (tables_[d].identity) continue;
+    order_.clear();
+    for (size_t d = r; d-- > 0;)
+      if (!tables_[d].identity) order_.push_back(d);
+    std::stable_sort(order_.begin(), order_.end(), [&](size_t a, size_t b) {
+      return static_cast<double>(out[a]) * static_cast<double>(in[b]) <
+             static_cast<double>(out[b]) * static_cast<double>(in[a]);
+    });
+    for (size_t d : order_) {
       const int64_t outer = dims_product(cur, 0, d), inner = dims_product(cur, d + 1, r);
       Shape next = cur;
       next[d] = out[d];
@@ -497,6 +515,7 @@ class ResizeRef {
 
   ResizeConfig cfg_;
   std::vector<AxisTable> tables_;
+  std::vector<size_t> order_;
   Scratch buffers_[2];
 };
 
@@ -549,12 +568,13 @@ class ResizeXnnKernel final : public ResizeKernel {
 
   // Whether XNNPACK's bilinear resize computes the ONNX result for these sizes.
   bool handles(const ResizeParams& p, const Shape& x) const {
-    if (x.size() != 4 || p.out[0] != x[0] || p.out[1] != x[1] || p.scales[0] != 1 || p.scales[1] != 1)
+    if (x.size() != 4 || p.out[0] != x[0] || p.out[1] != x[1] || (!p.from_sizes && (p.scales[0] != 1 || p.scales[1] != 1)))
       return false;
     for (size_t d = 2; d < 4; ++d) {
       if (x[d] < 1 || p.out[d] < 1 || x[d] >= kMaxXnnDim || p.out[d] >= kMaxXnnDim) return false;
       // XNNPACK maps with in / out; the spec with the given scale: they must agree exactly.
-      if (static_cast<double>(x[d]) * p.scales[d] != static_cast<double>(p.out[d])) return false;
+      if (!p.from_sizes && static_cast<double>(x[d]) * p.scales[d] != static_cast<double>(p.out[d]))
+        return false;
       if ((cfg_.coord == CoordMode::AlignCorners || cfg_.coord == CoordMode::PytorchHalfPixel) &&
           p.out[d] < 2)
         return false;

@@ -31,17 +31,18 @@ struct ResizeOpts {
   std::vector<double> roi;  // tf_crop_and_resize
 };
 
-// The resized length is in * scale (real-valued), as in the spec's reference implementation.
-double ref_coord(const ResizeOpts& o, int64_t i, int64_t in, double scale, double start, double end) {
-  const double x = static_cast<double>(i), len = in * scale;
-  if (o.coord == "half_pixel") return (x + 0.5) / scale - 0.5;
-  if (o.coord == "pytorch_half_pixel") return len > 1 ? (x + 0.5) / scale - 0.5 : 0;
-  if (o.coord == "align_corners") return len == 1 ? 0 : x * (in - 1) / (len - 1);
+// Coordinates are computed in float (as ONNX Runtime and PyTorch do); the resized length is
+// in * scale, as in the spec's reference implementation.
+double ref_coord(const ResizeOpts& o, int64_t i, int64_t in, double scale_d, double start_d, double end_d) {
+  const float x = static_cast<float>(i), scale = static_cast<float>(scale_d), len = static_cast<float>(in) * scale;
+  const float start = static_cast<float>(start_d), end = static_cast<float>(end_d), n1 = static_cast<float>(in - 1);
+  if (o.coord == "half_pixel") return (x + 0.5f) / scale - 0.5f;
+  if (o.coord == "pytorch_half_pixel") return len > 1 ? (x + 0.5f) / scale - 0.5f : 0;
+  if (o.coord == "align_corners") return len == 1 ? 0 : x * n1 / (len - 1);
   if (o.coord == "asymmetric") return x / scale;
-  if (o.coord == "tf_half_pixel_for_nn") return (x + 0.5) / scale;
+  if (o.coord == "tf_half_pixel_for_nn") return (x + 0.5f) / scale;
   if (o.coord == "tf_crop_and_resize")
-    return len != 1 ? start * (in - 1) + x * (end - start) * (in - 1) / (len - 1)
-                    : 0.5 * (start + end) * (in - 1);
+    return len != 1 ? start * n1 + x * (end - start) * n1 / (len - 1) : 0.5f * (start + end) * n1;
   FAIL("bad coord mode");
   return 0;
 }
@@ -186,7 +187,7 @@ void expected_geometry(const Shape& in, const std::vector<float>& scales, const 
   for (size_t d = 0; d < in.size(); ++d) {
     if (!sizes.empty()) {
       out->push_back(sizes[d]);
-      sc->push_back(static_cast<double>(sizes[d]) / static_cast<double>(in[d]));
+      sc->push_back(static_cast<float>(sizes[d]) / static_cast<float>(in[d]));
     } else {
       out->push_back(static_cast<int64_t>(std::floor(static_cast<float>(in[d]) * scales[d])));
       sc->push_back(scales[d]);
