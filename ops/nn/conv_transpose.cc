@@ -2,8 +2,8 @@
 // NCHW tensors with 1 to 3 spatial dims.
 //   ref:     float/double: GEMM of the transposed weights with a tile of input positions,
 //            then col2im scatters the columns into the output (bias first).
-//   xnnpack: 2-D float with constant weights (and bias): NCHW <-> NHWC copies around
-//            XNNPACK's NHWC deconvolution; geometries XNNPACK cannot express (negative
+//   xnnpack: 1-D (as 2-D with height 1) and 2-D float with constant weights (and bias):
+//            NCHW <-> NHWC copies around XNNPACK's NHWC deconvolution; geometries XNNPACK cannot express (negative
 //            padding from a large output_shape, output padding >= stride) run the reference
 //            loops inside the same kernel.
 //
@@ -434,7 +434,7 @@ std::unique_ptr<Kernel> make_xnnpack(const BuildContext& ctx) {
   if (cfg.dtype != DType::Float) return nullptr;
   const Tensor* w = ctx.constant_input(1);
   const Tensor* b = cfg.has_bias ? ctx.constant_input(2) : nullptr;
-  if (!w || (cfg.has_bias && !b) || w->rank() != 4) return nullptr;
+  if (!w || (cfg.has_bias && !b) || (w->rank() != 3 && w->rank() != 4)) return nullptr;
   if (w->dim(0) % cfg.group != 0 || w->dim(0) == 0 || w->dim(1) == 0) return nullptr;  // ref reports errors
   if (b && (b->rank() != 1 || b->dim(0) != w->dim(1) * cfg.group)) return nullptr;
   try {

@@ -176,10 +176,15 @@ TEST_CASE("ConvTranspose ref matches the direct reference (1-D, 2-D, 3-D; float 
     }
 }
 
-TEST_CASE("ConvTranspose xnnpack matches the direct reference for 2-D float", "[convtranspose][xnnpack]") {
+TEST_CASE("ConvTranspose xnnpack matches the direct reference for 1-D and 2-D float", "[convtranspose][xnnpack]") {
   ThreadPool2 tp;
   uint32_t seed = 100;
-  for (const CtCase& c : cases_2d()) {
+  std::vector<CtCase> cases = cases_2d();
+  cases.push_back({"1-D", {2, 3, 7}, {3, 2, 3}, 1, {2}, {}, {1, 0}, {1}});
+  cases.push_back({"1-D dilated groups", {1, 4, 5}, {4, 1, 2}, 2, {3}, {2}});
+  cases.push_back({"1-D output_shape", {1, 1, 4}, {1, 1, 3}, 1, {2}, {}, {}, {}, {11}});
+  cases.push_back({"1-D SAME_LOWER", {1, 2, 6}, {2, 3, 4}, 1, {3}, {}, {}, {}, {}, "SAME_LOWER"});
+  for (const CtCase& c : cases) {
     check_case(c, DType::Float, "xnnpack", seed, seed % 2 ? tp.pool : nullptr);
     ++seed;
   }
@@ -194,8 +199,8 @@ TEST_CASE("ConvTranspose default provider and declines", "[convtranspose][xnnpac
   NodeRun d =
       ct_node(c, cast_tensor(x, DType::Double), cast_tensor(w, DType::Double), cast_tensor(b, DType::Double));
   CHECK(run_node(d).provider == "ref");
-  CtCase c1{"1-D", {1, 2, 5}, {2, 3, 3}};
-  CHECK(run_node(ct_node(c1, random_tensor<float>(c1.x, 4), random_tensor<float>(c1.w, 5), b)).provider ==
+  CtCase c3{"3-D", {1, 2, 3, 3, 3}, {2, 3, 2, 2, 2}};
+  CHECK(run_node(ct_node(c3, random_tensor<float>(c3.x, 4), random_tensor<float>(c3.w, 5), b)).provider ==
         "ref");
   // Opset 1 registration.
   NodeRun r1 = ct_node(c, x, w, b);
