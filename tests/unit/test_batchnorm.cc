@@ -1,7 +1,8 @@
-// BatchNormalization (inference) against a direct double-precision reference.
+// BatchNormalization (inference and training mode) against direct double-precision references.
 #include <catch2/catch.hpp>
 
 #include "nn_test_util.h"
+#include "runtime/passes/pass.h"
 
 using namespace onnxi;
 using namespace onnxi::test;
@@ -214,4 +215,29 @@ TEST_CASE("BatchNormalization rejects training outputs and invalid nodes with Er
     CHECK_THROWS_AS(run_node(bn_node(in, 14, {attr_float("epsilon", -1.f)})), Error);
     CHECK_THROWS_AS(run_node(bn_node(in, 14, {attr_int("epsilon", 1)})), Error);
   }
+}
+
+TEST_CASE("Conv + training-mode BatchNormalization is not folded", "[batchnorm]") {
+  Graph g;
+  g.initializers["w"] = random_tensor<float>({3, 2, 3, 3}, 1);
+  for (const char* p : {"gamma", "beta", "mean", "var"}) g.initializers[p] = random_tensor<float>({3}, 2, 0.5, 1.5);
+  Node conv;
+  conv.op_type = "Conv";
+  conv.inputs = {"x", "w"};
+  conv.outputs = {"c"};
+  Node bn;
+  bn.op_type = "BatchNormalization";
+  bn.inputs = {"c", "gamma", "beta", "mean", "var"};
+  bn.outputs = {"y"};
+  bn.attributes["training_mode"] = attr_int("training_mode", 1);
+  g.nodes = {conv, bn};
+  ValueInfo x, y;
+  x.name = "x";
+  y.name = "y";
+  g.inputs = {x};
+  g.outputs = {y};
+  PassStats st;
+  CHECK_FALSE(fold_batchnorm_into_conv(g, st));
+  g.nodes[1].attributes["training_mode"] = attr_int("training_mode", 0);
+  CHECK(fold_batchnorm_into_conv(g, st));
 }
