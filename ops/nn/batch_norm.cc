@@ -5,9 +5,12 @@
 //   1-5  consumed_inputs (legacy, ignored), is_test, spatial
 //   6    is_test, spatial;  7-8 spatial;  9-13 none;  14 training_mode;  15 mixed dtypes
 // spatial = 0 (opsets < 9) makes the parameters per activation ([C, D1, ..., Dn]).
-// Only Y is supported: a node asking for the running or saved statistics, or with
-// training_mode = 1, is training-mode and is rejected when built. is_test = 0 with only Y
-// requested is run with the given statistics, as every exporter means it.
+// Training mode (opset 14-15, training_mode = 1) normalizes with the batch's own
+// statistics (mean and population variance over every dim but 1) and outputs, when asked,
+//   running_mean = mean * momentum + batch_mean * (1 - momentum)   (same for var).
+// Older opsets' training outputs (mean, var, saved_mean, saved_var) are rejected when built.
+// is_test = 0 with only Y requested is run with the given statistics, as every exporter
+// means it.
 #include <pthreadpool.h>
 
 #include <cmath>
@@ -132,6 +135,101 @@ class BatchNormKernel final : public Kernel {
   std::vector<double> coef_d_;
 };
 
+// Training mode: statistics from the batch, running statistics as optional outputs.
+class BatchNormTrainingKernel final : public Kernel {
+ public:
+  BatchNormTrainingKernel(DType dtype, DType stat_dtype, float epsilon, float momentum)
+      : dtype_(dtype), stat_dtype_(stat_dtype), epsilon_(epsilon), momentum_(momentum) {}
+
+  void infer(InferContext& ctx) override {
+    const Shape* x = ctx.input_shape(0);
+    if (!x) {
+      ctx.set_output_dtype(0, dtype_);
+      ctx.set_output_dtype(1, stat_dtype_);
+      ctx.set_output_dtype(2, stat_dtype_);
+      return;
+    }
+    std::vector<const Shape*> params;
+    for (size_t i = 1; i <= 4; ++i) params.push_back(ctx.input_shape(i));
+    check_shapes(*x, params, Stage::Plan);
+    ctx.set_output(0, dtype_, *x);
+    ctx.set_output(1, stat_dtype_, {(*x)[1]});
+    ctx.set_output(2, stat_dtype_, {(*x)[1]});
+  }
+
+  void run(RunContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    std::vector<const Shape*> params;
+    for (size_t i = 1; i <= 4; ++i) params.push_back(&ctx.input(i).shape());
+    check_shapes(x.shape(), params, Stage::Run);
+    if (dtype_ == DType::Float)
+      compute<float>(ctx);
+    else
+      compute<double>(ctx);
+  }
+  const char* provider() const override { return "ref"; }
+
+  static void check_shapes(const Shape& x, const std::vector<const Shape*>& params, Stage stage) {
+    if (x.size() < 2) throw Error(stage, "X must have rank >= 2, got " + shape_to_string(x));
+    for (size_t i = 0; i < params.size(); ++i)
+      if (params[i] && (params[i]->size() != 1 || (*params[i])[0] != x[1]))
+        throw Error(stage, std::string(kParamNames[i]) + " " + shape_to_string(*params[i]) +
+                               " does not match " + std::to_string(x[1]) + " channels of X " +
+                               shape_to_string(x));
+  }
+
+ private:
+  template <class T>
+  void compute(RunContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    const int64_t batch = x.dim(0), channels = x.dim(1);
+    const int64_t inner = channels == 0 || batch == 0 ? 0 : x.numel() / (batch * channels);
+    const double count = static_cast<double>(batch * inner);
+    const Tensor &scale = ctx.input(1), &bias = ctx.input(2), &mean_in = ctx.input(3), &var_in = ctx.input(4);
+    const T* xd = x.data<T>();
+    T* yd = ctx.output(0).data<T>();
+    Tensor* mean_out = ctx.has_output(1) ? &ctx.output(1) : nullptr;
+    Tensor* var_out = ctx.has_output(2) ? &ctx.output(2) : nullptr;
+    for (int64_t c = 0; c < channels; ++c) {
+      double sum = 0;
+      for (int64_t n = 0; n < batch; ++n) {
+        const T* p = xd + (n * channels + c) * inner;
+        for (int64_t i = 0; i < inner; ++i) sum += static_cast<double>(p[i]);
+      }
+      const double mean = sum / count;  // NaN for an empty batch, as the spec's ReduceMean
+      double sq = 0;
+      for (int64_t n = 0; n < batch; ++n) {
+        const T* p = xd + (n * channels + c) * inner;
+        for (int64_t i = 0; i < inner; ++i) {
+          const double d = static_cast<double>(p[i]) - mean;
+          sq += d * d;
+        }
+      }
+      const double var = sq / count;
+      const double a = param_at(scale, c) / std::sqrt(var + static_cast<double>(epsilon_));
+      const double b = param_at(bias, c) - mean * a;
+      for (int64_t n = 0; n < batch; ++n) {
+        const T* p = xd + (n * channels + c) * inner;
+        T* q = yd + (n * channels + c) * inner;
+        for (int64_t i = 0; i < inner; ++i) q[i] = static_cast<T>(static_cast<double>(p[i]) * a + b);
+      }
+      const double m = static_cast<double>(momentum_);
+      if (mean_out) store(*mean_out, c, param_at(mean_in, c) * m + mean * (1 - m));
+      if (var_out) store(*var_out, c, param_at(var_in, c) * m + var * (1 - m));
+    }
+  }
+
+  static void store(Tensor& t, int64_t i, double v) {
+    if (t.dtype() == DType::Float)
+      t.data<float>()[i] = static_cast<float>(v);
+    else
+      t.data<double>()[i] = v;
+  }
+
+  DType dtype_, stat_dtype_;
+  float epsilon_, momentum_;
+};
+
 std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {
   const AttributeReader& a = ctx.attrs;
   if (ctx.num_inputs() != 5)
@@ -140,10 +238,15 @@ std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {
   for (size_t i = 0; i < 5; ++i)
     if (!ctx.has_input(i))
       throw Error(Stage::Build, "BatchNormalization input " + std::to_string(i) + " is missing");
-  for (size_t i = 1; i < ctx.num_outputs(); ++i)
-    if (ctx.has_output(i)) throw Error(Stage::Build, "training mode BatchNormalization is not supported");
-  if (ctx.opset >= 14 && a.get_int("training_mode", 0) != 0)
-    throw Error(Stage::Build, "training mode BatchNormalization is not supported");
+  const int64_t training_mode = ctx.opset >= 14 ? a.get_int("training_mode", 0) : 0;
+  if (training_mode != 0 && training_mode != 1) throw Error(Stage::Build, "training_mode must be 0 or 1");
+  const bool training = training_mode == 1;
+  for (size_t i = training ? 3 : 1; i < ctx.num_outputs(); ++i)
+    if (ctx.has_output(i))
+      throw Error(Stage::Build,
+                  training
+                      ? "training mode BatchNormalization has at most 3 outputs"
+                      : "BatchNormalization outputs other than Y need training mode (training_mode = 1)");
   if (ctx.opset < 6) a.get_ints("consumed_inputs");  // legacy; only its type is checked
   bool spatial = true;
   if (ctx.opset < 9) {
@@ -172,6 +275,19 @@ std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {
   for (size_t i = 1; i < 5; ++i)
     if (!dtype_in(ctx.input_dtype(i), {DType::Float, DType::Double})) return nullptr;
 
+  if (training) {
+    const float momentum = a.get_float("momentum", 0.9f);
+    if (!std::isfinite(momentum)) throw Error(Stage::Build, "momentum must be finite");
+    if (ctx.input_dtype(3) != ctx.input_dtype(4))
+      throw Error(Stage::Build, "mean and var must share one dtype");
+    if (ctx.inputs[0].shape_known) {
+      std::vector<const Shape*> params;
+      for (size_t i = 1; i < 5; ++i)
+        params.push_back(ctx.inputs[i].shape_known ? &ctx.inputs[i].shape : nullptr);
+      BatchNormTrainingKernel::check_shapes(ctx.inputs[0].shape, params, Stage::Build);
+    }
+    return std::make_unique<BatchNormTrainingKernel>(t, ctx.input_dtype(3), epsilon, momentum);
+  }
   bool constant = true;
   for (size_t i = 1; i < 5; ++i) constant = constant && ctx.constant_input(i) != nullptr;
   auto k = std::make_unique<BatchNormKernel>(t, epsilon, spatial, constant);

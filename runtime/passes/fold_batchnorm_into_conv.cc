@@ -22,6 +22,9 @@ bool fold_batchnorm_into_conv(Graph& g, PassStats& stats) {
     }
     if (const Attribute* sp = bn.find_attribute("spatial"); sp && sp->kind == Attribute::Kind::Int && sp->i == 0)
       continue;
+    // training_mode = 1 (opset 14+) normalizes with the batch's statistics, not the given ones.
+    if (const Attribute* tm = bn.find_attribute("training_mode"); tm && !(tm->kind == Attribute::Kind::Int && tm->i == 0))
+      continue;
     int ci = index.producer(bn.inputs[0]);
     if (ci < 0) continue;
     Node& conv = g.nodes[ci];

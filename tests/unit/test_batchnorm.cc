@@ -1,7 +1,8 @@
-// BatchNormalization (inference) against a direct double-precision reference.
+// BatchNormalization (inference and training mode) against direct double-precision references.
 #include <catch2/catch.hpp>
 
 #include "nn_test_util.h"
+#include "runtime/passes/pass.h"
 
 using namespace onnxi;
 using namespace onnxi::test;
@@ -112,13 +113,64 @@ TEST_CASE("BatchNormalization runs again with new shapes", "[batchnorm]") {
   }
 }
 
-TEST_CASE("BatchNormalization rejects training mode and invalid nodes with Error", "[batchnorm][errors]") {
+TEST_CASE("BatchNormalization training mode (opset 14, 15)", "[batchnorm]") {
+  ThreadPool2 tp;
+  uint32_t seed = 60;
+  for (Shape s : {Shape{2, 3, 4, 5}, Shape{4, 2}, Shape{1, 3, 2, 2, 3}}) {
+    for (auto [xt, pt] : {std::pair{DType::Float, DType::Float}, std::pair{DType::Double, DType::Double},
+                          std::pair{DType::Float, DType::Double}}) {
+      for (int64_t opset : {14, 15}) {
+        if (opset == 14 && xt != pt) continue;
+        for (size_t outputs : {1, 3}) {
+          INFO(shape_to_string(s) << " " << dtype_name(xt) << "/" << dtype_name(pt) << " opset " << opset
+                                  << " outputs " << outputs);
+          BnInputs in = bn_inputs(s, {s[1]}, xt, pt, seed++);
+          NodeRun r = bn_node(
+              in, opset,
+              {attr_int("training_mode", 1), attr_float("momentum", 0.7f), attr_float("epsilon", 1e-2f)});
+          r.num_outputs = outputs;
+          NodeResult res = run_node(r, seed % 2 ? tp.pool : nullptr);
+          // Batch statistics per channel, then the usual formula with them.
+          const std::vector<double> x = to_doubles(in.x);
+          const int64_t c_n = s[1], inner = in.x.numel() / (s[0] * c_n);
+          std::vector<double> mean(static_cast<size_t>(c_n), 0), var(static_cast<size_t>(c_n), 0);
+          const double count = static_cast<double>(s[0] * inner);
+          for (size_t i = 0; i < x.size(); ++i)
+            mean[(i / static_cast<size_t>(inner)) % static_cast<size_t>(c_n)] += x[i] / count;
+          for (size_t i = 0; i < x.size(); ++i) {
+            const size_t c = (i / static_cast<size_t>(inner)) % static_cast<size_t>(c_n);
+            var[c] += (x[i] - mean[c]) * (x[i] - mean[c]) / count;
+          }
+          BnInputs batch = in;
+          batch.mean = Tensor::from_vector<double>(mean, {c_n});
+          batch.var = Tensor::from_vector<double>(var, {c_n});
+          const double tol = xt == DType::Float ? 1e-5 : 1e-11;
+          expect_close(res.outputs[0], s, reference_bn(batch, static_cast<double>(1e-2f), true), tol);
+          if (outputs == 3) {
+            const std::vector<double> m0 = to_doubles(in.mean), v0 = to_doubles(in.var);
+            std::vector<double> rm, rv;
+            const double mom = static_cast<double>(0.7f);
+            for (size_t c = 0; c < mean.size(); ++c) {
+              rm.push_back(m0[c] * mom + mean[c] * (1 - mom));
+              rv.push_back(v0[c] * mom + var[c] * (1 - mom));
+            }
+            CHECK(res.outputs[1].dtype() == pt);
+            expect_close(res.outputs[1], {c_n}, rm, pt == DType::Float ? 1e-6 : 1e-12);
+            expect_close(res.outputs[2], {c_n}, rv, pt == DType::Float ? 1e-6 : 1e-12);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("BatchNormalization rejects training outputs and invalid nodes with Error", "[batchnorm][errors]") {
   BnInputs in = bn_inputs({2, 3, 4, 4}, {3}, DType::Float, DType::Float, 1);
-  SECTION("running statistics requested") {
+  SECTION("running statistics requested without training_mode") {
     for (int64_t opset : {7, 9, 14, 15}) {
       NodeRun r = bn_node(in, opset);
       r.num_outputs = 3;
-      CHECK_THROWS_WITH(run_node(r), Catch::Contains("training mode BatchNormalization is not supported"));
+      CHECK_THROWS_WITH(run_node(r), Catch::Contains("training mode"));
     }
   }
   SECTION("saved statistics requested (opset 6)") {
@@ -126,9 +178,15 @@ TEST_CASE("BatchNormalization rejects training mode and invalid nodes with Error
     r.num_outputs = 5;
     CHECK_THROWS_WITH(run_node(r), Catch::Contains("training mode"));
   }
-  SECTION("training_mode = 1") {
-    CHECK_THROWS_WITH(run_node(bn_node(in, 14, {attr_int("training_mode", 1)})),
-                      Catch::Contains("training mode"));
+  SECTION("bad training_mode, too many outputs, parameters of the wrong size") {
+    CHECK_THROWS_AS(run_node(bn_node(in, 14, {attr_int("training_mode", 2)})), Error);
+    NodeRun five = bn_node(in, 15, {attr_int("training_mode", 1)});
+    five.num_outputs = 5;
+    CHECK_THROWS_AS(run_node(five), Error);
+    BnInputs bad = in;
+    bad.var = random_tensor<float>({4}, 2);
+    CHECK_THROWS_AS(run_node(bn_node(bad, 14, {attr_int("training_mode", 1)})), Error);
+    CHECK_THROWS_AS(run_node(bn_node(bad, 14, {attr_int("training_mode", 1)}, false)), Error);
   }
   SECTION("parameter of the wrong size") {
     BnInputs bad = in;
@@ -157,4 +215,29 @@ TEST_CASE("BatchNormalization rejects training mode and invalid nodes with Error
     CHECK_THROWS_AS(run_node(bn_node(in, 14, {attr_float("epsilon", -1.f)})), Error);
     CHECK_THROWS_AS(run_node(bn_node(in, 14, {attr_int("epsilon", 1)})), Error);
   }
+}
+
+TEST_CASE("Conv + training-mode BatchNormalization is not folded", "[batchnorm]") {
+  Graph g;
+  g.initializers["w"] = random_tensor<float>({3, 2, 3, 3}, 1);
+  for (const char* p : {"gamma", "beta", "mean", "var"}) g.initializers[p] = random_tensor<float>({3}, 2, 0.5, 1.5);
+  Node conv;
+  conv.op_type = "Conv";
+  conv.inputs = {"x", "w"};
+  conv.outputs = {"c"};
+  Node bn;
+  bn.op_type = "BatchNormalization";
+  bn.inputs = {"c", "gamma", "beta", "mean", "var"};
+  bn.outputs = {"y"};
+  bn.attributes["training_mode"] = attr_int("training_mode", 1);
+  g.nodes = {conv, bn};
+  ValueInfo x, y;
+  x.name = "x";
+  y.name = "y";
+  g.inputs = {x};
+  g.outputs = {y};
+  PassStats st;
+  CHECK_FALSE(fold_batchnorm_into_conv(g, st));
+  g.nodes[1].attributes["training_mode"] = attr_int("training_mode", 0);
+  CHECK(fold_batchnorm_into_conv(g, st));
 }
