@@ -20,6 +20,7 @@ ModelSummary summarize_model(const std::string& path) {
     io.name = vi.name;
     io.dtype = vi.dtype;
     io.has_shape = vi.has_shape;
+    io.kind = vi.kind;
     for (const auto& d : vi.shape) {
       io.shape.push_back(d.fixed() ? d.value : -1);
       io.dim_names.push_back(d.symbol);
@@ -31,6 +32,7 @@ ModelSummary summarize_model(const std::string& path) {
     io.name = vi.name;
     io.dtype = vi.dtype;
     io.has_shape = vi.has_shape;
+    io.kind = vi.kind;
     for (const auto& d : vi.shape) {
       io.shape.push_back(d.fixed() ? d.value : -1);
       io.dim_names.push_back(d.symbol);
