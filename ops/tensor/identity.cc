@@ -1,6 +1,7 @@
 // Identity and Dropout (inference only: the output is the input; the optional mask is all
-// true). Both copy, so the planner is free to give the output its own buffer; the graph
-// passes drop these nodes where they can.
+// true). Both copy tensors, so the planner is free to give the output its own buffer; the
+// graph passes drop these nodes where they can. Identity also passes sequences and
+// optionals through (opsets 14, 16) as they are.
 #include <cstring>
 
 #include "ops/common/convert.h"
@@ -18,13 +19,19 @@ class IdentityKernel : public Kernel {
       throw Error(Stage::Build, "Identity expects 1 input");
   }
   void infer(InferContext& ctx) override {
-    if (const Shape* s = ctx.input_shape(0))
+    const Tensor* v = ctx.input_value(0);
+    const Shape* s = ctx.input_shape(0);
+    if (s && !(v && !v->is_tensor()))
       ctx.set_output(0, dtype_, *s);
     else
       ctx.set_output_dtype(0, dtype_);
   }
   void run(RunContext& ctx) override {
     const Tensor& x = ctx.input(0);
+    if (!x.is_tensor()) {
+      ctx.set_output(0, x);  // sequences and empty optionals pass through (never modified in place)
+      return;
+    }
     copy_elements(x, output_for(ctx, 0, dtype_, x.shape()));
   }
 
