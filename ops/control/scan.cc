@@ -142,6 +142,8 @@ class ScanKernel : public Kernel {
     int64_t steps = -1;
     for (size_t m = 0; m < n_scan_in_; ++m) {
       const Tensor& x = tensor_input(ctx, n_state_ + m);
+      if (x.rank() == 0)
+        throw Error(Stage::Run, "Scan input " + std::to_string(n_state_ + m) + " is a scalar");
       int64_t axis = normalize_axis(in_axes_[m], static_cast<int64_t>(x.rank()));
       int64_t len = x.shape()[axis];
       if (steps >= 0 && len != steps)

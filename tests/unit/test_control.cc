@@ -214,6 +214,14 @@ TEST_CASE("Loop rejects malformed nodes and inputs", "[control]") {
                                          {"y", floats({1}, {1})},
                                          {"x", floats({1}, {1})}};
   };
+  SECTION("a sequence or empty optional where a tensor is needed") {
+    auto f = feeds(2);
+    f["M"] = Tensor::sequence(DType::Int64, {Tensor::scalar<int64_t>(2)});
+    CHECK_THROWS_WITH(build_and_run(loop_graph(), 13, f), Contains("Loop M must be an int64 tensor"));
+    f = feeds(2);
+    f["cond"] = Tensor::none(DType::Bool);
+    CHECK_THROWS_WITH(build_and_run(loop_graph(), 13, f), Contains("Loop cond must be a bool tensor"));
+  }
   SECTION("negative trip count") {
     CHECK_THROWS_WITH(build_and_run(loop_graph(), 13, feeds(-1)), Contains("negative"));
   }
@@ -343,6 +351,14 @@ TEST_CASE("Scan rejects malformed nodes and inputs", "[control]") {
             g, 11,
             {{"init", floats({0}, {1})}, {"x", floats({1, 2}, {2, 1})}, {"y", floats({1, 2, 3}, {3, 1})}}),
         Contains("has 3 slices"));
+  }
+  SECTION("a scalar scan input") {
+    Node scan = make_node("Scan", {"init", "x"}, {"final"},
+                          {attr_graph("body", body), attr_int("num_scan_inputs", 1)});
+    Graph g = make_graph({scan}, {unshaped("init", DType::Float), unshaped("x", DType::Float)},
+                         {unshaped("final", DType::Float)});
+    CHECK_THROWS_WITH(build_and_run(g, 11, {{"init", floats({0}, {1})}, {"x", Tensor::scalar<float>(1)}}),
+                      Contains("is a scalar"));
   }
   SECTION("num_scan_inputs too large") {
     Node scan = make_node("Scan", {"init", "x"}, {"final"},
