@@ -61,6 +61,17 @@ Tensor random_tensor(const IOInfo& io, std::mt19937& rng) {
 }
 
 void print_output(const std::string& name, const Tensor& t, int top) {
+  if (t.is_none()) {
+    std::printf("output %s: empty optional\n", name.c_str());
+    return;
+  }
+  if (t.is_sequence()) {
+    std::printf("output %s: sequence of %zu %s tensors\n", name.c_str(), t.elements().size(),
+                std::string(dtype_name(t.dtype())).c_str());
+    for (size_t i = 0; i < t.elements().size(); ++i)
+      print_output(name + "[" + std::to_string(i) + "]", t.elements()[i], top);
+    return;
+  }
   std::printf("output %s: %s %s\n", name.c_str(), std::string(dtype_name(t.dtype())).c_str(),
               shape_to_string(t.shape()).c_str());
   if (t.dtype() == DType::String) return;
@@ -93,6 +104,9 @@ void print_output(const std::string& name, const Tensor& t, int top) {
 
 // Max abs difference and max |expected|; throws when shapes or types differ.
 std::pair<double, double> compare(const Tensor& got, const Tensor& want, const std::string& name) {
+  if (!got.is_tensor() || !want.is_tensor())
+    throw Error(Stage::Usage, "--compare handles tensors only (output '" + name +
+                                  "'); `onnxi test` compares sequences and optionals");
   if (got.shape() != want.shape() || got.dtype() != want.dtype())
     throw Error(Stage::Run, "output '" + name + "' is " + std::string(dtype_name(got.dtype())) +
                                 shape_to_string(got.shape()) + ", the reference is " +

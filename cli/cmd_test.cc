@@ -96,10 +96,30 @@ std::vector<fs::path> numbered(const fs::path& dir, const std::string& prefix) {
 // ONNX 1.12's backend data stores bfloat16 tensors as uint16 TensorProtos; the bits are
 // the same, so the runner reads them as the type the model declares.
 Tensor as_bfloat16_if_uint16(const Tensor& t, DType want) {
-  if (want != DType::BFloat16 || t.dtype() != DType::UInt16) return t;
+  if (!t.is_tensor() || want != DType::BFloat16 || t.dtype() != DType::UInt16) return t;
   Tensor out(DType::BFloat16, t.shape());
   std::memcpy(out.raw_data(), t.raw_data(), t.nbytes());
   return out;
+}
+
+// Reads a test-data file for the model input or output it belongs to (matched by the
+// name stored in the file, else by position `k`). Sequences and optionals are stored as
+// SequenceProto / OptionalProto, which only the declared kind tells apart.
+std::pair<std::string, Tensor> read_test_value(const fs::path& file, size_t k, const std::vector<IOInfo>& ios,
+                                               const char* role) {
+  std::string name;
+  Tensor t = read_tensor_pb(file.string(), &name);
+  auto it = std::find_if(ios.begin(), ios.end(), [&](const IOInfo& io) { return io.name == name; });
+  if (it == ios.end()) {
+    if (k >= ios.size())
+      throw Error(Stage::Io, file.string() + ": more " + role + " files than model " + role + "s");
+    it = ios.begin() + static_cast<long>(k);
+  }
+  if (it->kind == "sequence" || it->kind == "optional") {
+    std::string ignored;
+    t = read_tensor_pb(file.string(), &ignored, it->kind == "sequence" ? PbKind::Sequence : PbKind::Optional);
+  }
+  return {it->name, as_bfloat16_if_uint16(t, it->dtype)};
 }
 
 TestResult run_test(const TestCase& tc, const TestOptions& o) {
@@ -126,29 +146,15 @@ TestResult run_test(const TestCase& tc, const TestOptions& o) {
       std::map<std::string, Tensor> feeds;
       auto in_files = numbered(set, "input_");
       for (size_t k = 0; k < in_files.size(); ++k) {
-        std::string name;
-        Tensor t = read_tensor_pb(in_files[k].string(), &name);
-        auto it = std::find_if(ins.begin(), ins.end(), [&](const IOInfo& io) { return io.name == name; });
-        if (it == ins.end()) {
-          if (k >= ins.size()) throw Error(Stage::Io, in_files[k].string() + ": more input files than model inputs");
-          it = ins.begin() + static_cast<long>(k);
-          name = it->name;
-        }
-        feeds[name] = as_bfloat16_if_uint16(t, it->dtype);
+        auto [name, t] = read_test_value(in_files[k], k, ins, "input");
+        feeds[name] = t;
       }
       auto out_files = numbered(set, "output_");
       std::vector<std::string> names;
       std::vector<Tensor> expected;
       for (size_t k = 0; k < out_files.size(); ++k) {
-        std::string name;
-        Tensor want = read_tensor_pb(out_files[k].string(), &name);
-        auto it = std::find_if(outs.begin(), outs.end(), [&](const IOInfo& io) { return io.name == name; });
-        if (it == outs.end()) {
-          if (k >= outs.size()) throw Error(Stage::Io, out_files[k].string() + ": more output files than model outputs");
-          it = outs.begin() + static_cast<long>(k);
-          name = it->name;
-        }
-        expected.push_back(as_bfloat16_if_uint16(want, it->dtype));
+        auto [name, want] = read_test_value(out_files[k], k, outs, "output");
+        expected.push_back(want);
         names.push_back(name);
       }
       auto t0 = std::chrono::steady_clock::now();

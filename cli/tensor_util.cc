@@ -1,5 +1,6 @@
 #include "cli/tensor_util.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -64,8 +65,49 @@ std::string index_string(const Shape& shape, int64_t i) {
   return shape_to_string(idx);
 }
 
+namespace {
+
+const char* kind_name(const Tensor& t) {
+  return t.is_sequence() ? "a sequence" : t.is_none() ? "an empty optional" : "a tensor";
+}
+
+}  // namespace
+
 CompareResult compare_tensors(const Tensor& got, const Tensor& want, double rtol, double atol) {
   CompareResult r;
+  if (got.kind() != want.kind()) {
+    r.ok = false;
+    r.detail = std::string("is ") + kind_name(got) + ", expected " + kind_name(want);
+    return r;
+  }
+  if (want.is_none()) return r;
+  if (want.is_sequence()) {
+    // An empty sequence read from a file may not know its element type.
+    if (want.dtype() != DType::Undefined && got.dtype() != want.dtype()) {
+      r.ok = false;
+      r.detail = "sequence of " + std::string(dtype_name(got.dtype())) + ", expected " +
+                 std::string(dtype_name(want.dtype()));
+      return r;
+    }
+    const auto& g = got.elements();
+    const auto& w = want.elements();
+    if (g.size() != w.size()) {
+      r.ok = false;
+      r.detail =
+          "sequence of " + std::to_string(g.size()) + " elements, expected " + std::to_string(w.size());
+      return r;
+    }
+    for (size_t i = 0; i < g.size(); ++i) {
+      CompareResult e = compare_tensors(g[i], w[i], rtol, atol);
+      r.max_abs_diff = std::max(r.max_abs_diff, e.max_abs_diff);
+      if (!e.ok) {
+        r.ok = false;
+        r.detail = "element " + std::to_string(i) + ": " + e.detail;
+        return r;
+      }
+    }
+    return r;
+  }
   if (got.dtype() != want.dtype()) {
     r.ok = false;
     r.detail = "dtype " + std::string(dtype_name(got.dtype())) + ", expected " + std::string(dtype_name(want.dtype()));

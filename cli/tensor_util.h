@@ -21,6 +21,7 @@ struct CompareResult {
 };
 // ONNX backend-test comparison: same dtype and shape; |got-want| <= atol + rtol*|want|
 // for floating types (NaN equals NaN, infinities must match), exact otherwise.
+// Sequences compare element by element (same length); empty optionals equal each other.
 CompareResult compare_tensors(const Tensor& got, const Tensor& want, double rtol, double atol);
 
 }  // namespace onnxi::cli

@@ -361,47 +361,178 @@ void parse_tensor_proto(const void* data, size_t size, onnx::TensorProto* p, con
     throw Error(Stage::Io, "not a valid TensorProto (truncated, corrupt or not a .pb tensor file)", ctx);
 }
 
+// Parses a serialized message of type M without protobuf's default 64 MiB limit;
+// false when the bytes are not a complete M.
+template <class M>
+bool parse_whole(const void* data, size_t size, M* m) {
+  if (size > static_cast<size_t>(INT_MAX)) return false;
+  google::protobuf::io::CodedInputStream in(static_cast<const uint8_t*>(data), static_cast<int>(size));
+  in.SetTotalBytesLimit(INT_MAX);
+  return m->ParseFromCodedStream(&in) && in.ConsumedEntireMessage();
+}
+
 // The ONNX test data stores sequences and optionals as SequenceProto/OptionalProto in
-// .pb files too. Read as a TensorProto they turn into nonsense (the name becomes dims),
-// so name them instead. Both share field numbers 1 (name) and 2 (elem_type).
-bool looks_like_sequence_or_optional(const void* data, size_t size, std::string* name) {
+// .pb files too. Read as a TensorProto they turn into nonsense (the name becomes dims).
+// Both share field numbers 1 (name) and 2 (elem_type), and the rest of their layout.
+// TensorProto writers start with dims (0x08) or, for scalars, data_type (0x10); the ONNX
+// writers of the other two start with the name (0x0a). Unnamed ones (starting with
+// elem_type, 0x10) are only taken when the caller expects a sequence or optional.
+bool looks_like_sequence_or_optional(const void* data, size_t size, bool allow_unnamed = false) {
   const auto* p = static_cast<const unsigned char*>(data);
-  if (size == 0 || p[0] != 0x0a) return false;  // TensorProto writers start with dims (0x08)
+  if (size == 0 || (p[0] != 0x0a && !(allow_unnamed && p[0] == 0x10))) return false;
   onnx::SequenceProto seq;
-  if (!seq.ParseFromArray(data, static_cast<int>(size))) return false;
-  if (!seq.has_elem_type() || seq.elem_type() < onnx::SequenceProto::UNDEFINED ||
-      seq.elem_type() > onnx::SequenceProto::OPTIONAL)
-    return false;
-  *name = seq.name();
-  return true;
+  if (!parse_whole(data, size, &seq)) return false;
+  return seq.has_elem_type() && seq.elem_type() >= onnx::SequenceProto::UNDEFINED &&
+         seq.elem_type() <= onnx::SequenceProto::OPTIONAL;
+}
+
+class ContainerReader {
+ public:
+  ContainerReader(const TensorReadOptions& options, std::string what)
+      : options_(options), what_(std::move(what)) {}
+
+  Tensor sequence(const onnx::SequenceProto& s) const {
+    const std::string label = "sequence '" + printable(s.name(), 200) + "'";
+    int32_t elem = s.elem_type();
+    if (!s.has_elem_type() || elem == onnx::SequenceProto::UNDEFINED) {
+      if (s.tensor_values_size())
+        elem = onnx::SequenceProto::TENSOR;
+      else if (s.sparse_tensor_values_size())
+        elem = onnx::SequenceProto::SPARSE_TENSOR;
+    }
+    const int other = s.sequence_values_size() + s.map_values_size() + s.optional_values_size();
+    std::vector<Tensor> elements;
+    switch (elem) {
+      case onnx::SequenceProto::UNDEFINED:
+        if (other) fail(label + " has values but no elem_type");
+        break;
+      case onnx::SequenceProto::TENSOR:
+        if (other || s.sparse_tensor_values_size())
+          fail(label + " holds values other than its tensor elements");
+        for (const auto& t : s.tensor_values()) elements.push_back(tensor_from_proto(t, options_));
+        break;
+      case onnx::SequenceProto::SPARSE_TENSOR:
+        if (other || s.tensor_values_size())
+          fail(label + " holds values other than its sparse tensor elements");
+        for (const auto& t : s.sparse_tensor_values())
+          elements.push_back(sparse_tensor_to_dense(t, options_));
+        break;
+      case onnx::SequenceProto::SEQUENCE:
+        fail(label + " holds sequences; nested sequences are not supported");
+      case onnx::SequenceProto::MAP:
+        fail(label + " holds maps, which are not supported");
+      case onnx::SequenceProto::OPTIONAL:
+        fail(label + " holds optionals, which are not supported");
+      default:
+        fail(label + " has unknown elem_type " + std::to_string(elem));
+    }
+    DType dtype = elements.empty() ? DType::Undefined : elements[0].dtype();
+    for (size_t i = 1; i < elements.size(); ++i)
+      if (elements[i].dtype() != dtype)
+        fail(label + " element " + std::to_string(i) + " is " + std::string(dtype_name(elements[i].dtype())) +
+             ", element 0 is " + std::string(dtype_name(dtype)));
+    return Tensor::sequence(dtype, std::move(elements));
+  }
+
+  Tensor optional(const onnx::OptionalProto& o) const {
+    const std::string label = "optional '" + printable(o.name(), 200) + "'";
+    const int values = o.has_tensor_value() + o.has_sparse_tensor_value() + o.has_sequence_value() +
+                       o.has_map_value() + o.has_optional_value();
+    if (values > 1) fail(label + " holds more than one value");
+    switch (o.elem_type()) {
+      case onnx::OptionalProto::UNDEFINED:
+        if (values) fail(label + " has a value but no elem_type");
+        return Tensor::none();
+      case onnx::OptionalProto::TENSOR:
+        if (values && !o.has_tensor_value())
+          fail(label + " is of tensor type but holds another kind of value");
+        return o.has_tensor_value() ? tensor_from_proto(o.tensor_value(), options_) : Tensor::none();
+      case onnx::OptionalProto::SPARSE_TENSOR:
+        if (values && !o.has_sparse_tensor_value())
+          fail(label + " is of sparse tensor type but holds another kind of value");
+        return o.has_sparse_tensor_value() ? sparse_tensor_to_dense(o.sparse_tensor_value(), options_)
+                                           : Tensor::none();
+      case onnx::OptionalProto::SEQUENCE:
+        if (values && !o.has_sequence_value())
+          fail(label + " is of sequence type but holds another kind of value");
+        return o.has_sequence_value() ? sequence(o.sequence_value())
+                                      : Tensor::none(DType::Undefined, Tensor::Kind::Sequence);
+      case onnx::OptionalProto::MAP:
+        fail(label + " holds a map, which is not supported");
+      case onnx::OptionalProto::OPTIONAL:
+        fail(label + " holds an optional; nested optionals are not supported");
+      default:
+        fail(label + " has unknown elem_type " + std::to_string(o.elem_type()));
+    }
+  }
+
+  [[noreturn]] void fail(const std::string& message) const {
+    ErrorContext ctx;
+    ctx.file = what_;
+    throw Error(Stage::Io, printable(message), ctx);
+  }
+
+ private:
+  const TensorReadOptions& options_;
+  std::string what_;
+};
+
+Tensor parse_container(const void* data, size_t size, std::string* name, PbKind kind,
+                       const ContainerReader& reader) {
+  if (kind == PbKind::Auto) {
+    // The bytes do not say which of the two it is. An optional without a value, or holding
+    // one sequence, is read as an optional (nested sequences are not supported anyway);
+    // anything else as a sequence.
+    onnx::SequenceProto seq;
+    parse_whole(data, size, &seq);
+    const bool empty = seq.tensor_values_size() + seq.sparse_tensor_values_size() +
+                           seq.sequence_values_size() + seq.map_values_size() + seq.optional_values_size() ==
+                       0;
+    if ((seq.elem_type() == onnx::SequenceProto::UNDEFINED && empty) ||
+        (seq.elem_type() == onnx::SequenceProto::SEQUENCE && seq.sequence_values_size() == 1))
+      kind = PbKind::Optional;
+    else
+      kind = PbKind::Sequence;
+  }
+  if (kind == PbKind::Sequence) {
+    onnx::SequenceProto seq;
+    if (!parse_whole(data, size, &seq)) reader.fail("not a valid SequenceProto (truncated or corrupt)");
+    if (name) *name = seq.name();
+    return reader.sequence(seq);
+  }
+  onnx::OptionalProto opt;
+  if (!parse_whole(data, size, &opt)) reader.fail("not a valid OptionalProto (truncated or corrupt)");
+  if (name) *name = opt.name();
+  return reader.optional(opt);
 }
 
 Tensor parse_tensor_pb_in(const void* data, size_t size, std::string* name, const std::string& what,
-                          const std::string& base_dir) {
-  onnx::TensorProto p;
-  parse_tensor_proto(data, size, &p, what);
+                          const std::string& base_dir, PbKind kind) {
   TensorReadOptions options;
   options.stage = Stage::Io;
   options.file = what;
   options.external_base_dir = base_dir;
+  ContainerReader reader(options, what);
+  if (size == 0) reader.fail("tensor file is empty");
+  if ((kind == PbKind::Sequence || kind == PbKind::Optional) &&
+      looks_like_sequence_or_optional(data, size, true))
+    return parse_container(data, size, name, kind, reader);
+  onnx::TensorProto p;
+  parse_tensor_proto(data, size, &p, what);
   try {
-    if (!p.has_data_type()) {
-      ErrorContext ctx;
-      ctx.file = what;
-      throw Error(Stage::Io, "not a TensorProto: it has no data_type", ctx);
-    }
+    if (!p.has_data_type()) reader.fail("not a TensorProto: it has no data_type");
     Tensor t = tensor_from_proto(p, options);
     if (name) *name = p.name();
     return t;
   } catch (const Error&) {
-    std::string container;
-    if (!looks_like_sequence_or_optional(data, size, &container)) throw;
-    ErrorContext ctx;
-    ctx.file = what;
-    throw Error(Stage::Io,
-                "file holds an ONNX SequenceProto or OptionalProto ('" + printable(container, 200) +
-                    "'), not a TensorProto; only tensors can be read",
-                ctx);
+    if (!looks_like_sequence_or_optional(data, size)) throw;
+    if (kind == PbKind::Tensor) {
+      onnx::SequenceProto seq;
+      parse_whole(data, size, &seq);
+      reader.fail("file holds an ONNX SequenceProto or OptionalProto ('" + printable(seq.name(), 200) +
+                  "'), not the TensorProto expected");
+    }
+    return parse_container(data, size, name, kind, reader);
   }
 }
 
@@ -514,14 +645,15 @@ void tensor_to_proto(const Tensor& t, const std::string& name, onnx::TensorProto
 
 namespace onnxi {
 
-Tensor read_tensor_pb(const std::string& path, std::string* name) {
+Tensor read_tensor_pb(const std::string& path, std::string* name, PbKind kind) {
   detail::FileBytes bytes = detail::read_whole_file(path, Stage::Io, static_cast<size_t>(INT_MAX));
   std::string dir = std::filesystem::path(path).parent_path().string();
-  return detail::parse_tensor_pb_in(bytes.get(), bytes.size, name, path, dir.empty() ? "." : dir);
+  return detail::parse_tensor_pb_in(bytes.get(), bytes.size, name, path, dir.empty() ? "." : dir, kind);
 }
 
-Tensor parse_tensor_pb(const void* data, size_t size, std::string* name, const std::string& what) {
-  return detail::parse_tensor_pb_in(data, size, name, what, "");
+Tensor parse_tensor_pb(const void* data, size_t size, std::string* name, const std::string& what,
+                       PbKind kind) {
+  return detail::parse_tensor_pb_in(data, size, name, what, "", kind);
 }
 
 void write_tensor_pb(const std::string& path, const Tensor& t, const std::string& name) {

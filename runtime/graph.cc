@@ -51,6 +51,9 @@ std::vector<std::string> free_variables(const Graph& g) {
           if (!defined.count(v)) free.insert(v);
     }
   }
+  // A graph may also return an outer value directly (e.g. an If branch with no nodes).
+  for (const auto& o : g.outputs)
+    if (!o.name.empty() && !defined.count(o.name)) free.insert(o.name);
   return {free.begin(), free.end()};
 }
 

@@ -306,6 +306,9 @@ Tensor read_npy(const std::string& path) {
 }
 
 std::string serialize_npy(const Tensor& t) {
+  if (!t.is_tensor())
+    throw Error(Stage::Io, std::string("a ") + (t.is_sequence() ? "sequence" : "empty optional") +
+                               " cannot be stored in a .npy file");
   const char* descr = descr_for(t.dtype());
   if (!descr)
     throw Error(Stage::Io, std::string(dtype_name(t.dtype())) + " tensors cannot be stored in a .npy file");

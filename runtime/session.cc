@@ -51,6 +51,7 @@ IOInfo to_io_info(const ValueInfo& vi) {
   io.name = vi.name;
   io.dtype = vi.dtype;
   io.has_shape = vi.has_shape;
+  io.kind = vi.kind;
   for (const auto& d : vi.shape) {
     io.shape.push_back(d.fixed() ? d.value : -1);
     io.dim_names.push_back(d.symbol);
@@ -66,8 +67,15 @@ Error wrap(const std::exception& e, Stage stage, const ErrorContext& ctx) {
   return Error(stage, e.what(), ctx);
 }
 
-// Stands for the "shape" of a sequence or optional input in a plan's input shapes.
+// Stands for the "shape" of a sequence or optional input in a plan's input shapes (and
+// of an input whose shape is not known when building ahead of the first run).
 const Shape kNonTensorShape = {-2};
+
+// Declared kinds whose values are not plain tensors (an optional may hold a tensor, but
+// its shape is not known ahead of the run either).
+bool is_non_tensor_kind(const std::string& kind) {
+  return kind == "sequence" || kind == "optional" || kind == "map" || kind == "opaque";
+}
 
 size_t padded(size_t bytes) {
   size_t b = bytes + kTensorTailPadding;
@@ -224,6 +232,10 @@ struct Session::Impl {
     bool ranks_known = true;
     std::vector<Shape> probe;
     for (size_t i = 0; i < inputs_.size(); ++i) {
+      if (is_non_tensor_kind(inputs_[i].kind)) {
+        probe.push_back(kNonTensorShape);
+        continue;
+      }
       if (!inputs_[i].has_shape) ranks_known = false;
       Shape s;
       for (int64_t d : inputs_[i].shape) s.push_back(d < 0 ? 1 : d);
@@ -582,9 +594,20 @@ struct Session::Impl {
       const Tensor& t = it->second;
       if (!t.defined()) throw Error(Stage::Run, "input '" + io.name + "' is an empty tensor handle", file_ctx());
       if (!t.is_tensor()) {
+        // A sequence's dtype is its element type; an empty one read from a file may not
+        // know it (Undefined), and is then given the declared type when run.
+        const char* what = t.is_sequence() ? "a sequence of " : "an empty optional of ";
+        if (io.dtype != DType::Undefined && t.dtype() != DType::Undefined && t.dtype() != io.dtype)
+          throw Error(Stage::Run,
+                      "input '" + io.name + "' is " + what + std::string(dtype_name(t.dtype())) +
+                          ", the model expects " + std::string(dtype_name(io.dtype)) + " elements",
+                      file_ctx());
         shapes.push_back(kNonTensorShape);
         continue;
       }
+      if (io.kind == "sequence")
+        throw Error(Stage::Run, "input '" + io.name + "' is a tensor, the model expects a sequence",
+                    file_ctx());
       if (io.dtype != DType::Undefined && t.dtype() != io.dtype)
         throw Error(Stage::Run,
                     "input '" + io.name + "' has type " + std::string(dtype_name(t.dtype())) + ", the model expects " +
@@ -612,6 +635,16 @@ struct Session::Impl {
     return shapes;
   }
 
+  // Element types of the outputs, building the kernels first (with every input shape
+  // unknown) when no run has built them yet.
+  std::vector<DType> output_dtypes() {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!built) build(std::vector<Shape>(inputs_.size(), kNonTensorShape));
+    std::vector<DType> out;
+    for (int id : output_ids) out.push_back(values[id].dtype);
+    return out;
+  }
+
   std::vector<Tensor> run(const std::map<std::string, Tensor>& feeds, const std::vector<std::string>& names) {
     std::lock_guard<std::mutex> lock(mu);
     std::vector<int> want;
@@ -633,7 +666,17 @@ struct Session::Impl {
       if (plan_values[id].defined()) slots[id] = plan_values[id];
     for (size_t i = 0; i < input_ids.size(); ++i) {
       auto it = feeds.find(inputs_[i].name);
-      if (it != feeds.end()) slots[input_ids[i]] = it->second;
+      if (it == feeds.end()) {
+        // Not given: an input with an initializer of the same name defaults to it.
+        slots[input_ids[i]] = values[input_ids[i]].constant;
+        continue;
+      }
+      const Tensor& t = it->second;
+      if (!t.is_tensor() && t.dtype() == DType::Undefined && inputs_[i].dtype != DType::Undefined)
+        slots[input_ids[i]] = t.is_sequence() ? Tensor::sequence(inputs_[i].dtype, t.elements())
+                                              : Tensor::none(inputs_[i].dtype, t.none_of());
+      else
+        slots[input_ids[i]] = t;
     }
     char* base = static_cast<char*>(arena.get());
     std::vector<const Tensor*> ins;
@@ -705,6 +748,8 @@ std::unique_ptr<Session> make_session(Model model, const SessionOptions& options
   impl->init(std::move(model));
   return std::unique_ptr<Session>(new Session(std::move(impl)));
 }
+
+std::vector<DType> session_output_dtypes(Session& session) { return session.impl_->output_dtypes(); }
 
 const std::vector<IOInfo>& Session::inputs() const { return impl_->inputs_; }
 const std::vector<IOInfo>& Session::outputs() const { return impl_->outputs_; }

@@ -15,9 +15,19 @@ Tensor parse_npy(const void* data, size_t size, const std::string& what = "<memo
 void write_npy(const std::string& path, const Tensor& t);
 std::string serialize_npy(const Tensor& t);
 
-Tensor read_tensor_pb(const std::string& path, std::string* name = nullptr);
+// What a .pb file is read as. Besides TensorProto, the ONNX test data stores sequence and
+// optional values as SequenceProto / OptionalProto; these are not self-describing (an
+// optional holding a tensor and a sequence of one tensor are the same bytes), so a caller
+// that knows the declared type says which it expects. Sequences become
+// Tensor::sequence, an optional without a value Tensor::none, and an optional with one
+// the value itself. Auto takes a TensorProto when the file is one; otherwise an optional
+// when it has no value or holds one sequence, else a sequence. Maps, nested sequences and
+// nested optionals are not supported (Error).
+enum class PbKind { Auto, Tensor, Sequence, Optional };
+
+Tensor read_tensor_pb(const std::string& path, std::string* name = nullptr, PbKind kind = PbKind::Auto);
 Tensor parse_tensor_pb(const void* data, size_t size, std::string* name = nullptr,
-                       const std::string& what = "<memory>");
+                       const std::string& what = "<memory>", PbKind kind = PbKind::Auto);
 void write_tensor_pb(const std::string& path, const Tensor& t, const std::string& name);
 
 }  // namespace onnxi

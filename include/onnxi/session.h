@@ -36,6 +36,9 @@ struct IOInfo {
   bool has_shape = false;
   std::vector<int64_t> shape;
   std::vector<std::string> dim_names;
+  // "tensor", or "sequence" / "optional" / "map" / "sparse_tensor" / "opaque"; for the
+  // non-tensor kinds, dtype and shape describe the innermost tensor type.
+  std::string kind = "tensor";
 };
 
 struct NodeProfile {
@@ -79,6 +82,7 @@ class Session {
 
  private:
   friend std::unique_ptr<Session> make_session(Model model, const SessionOptions& options);
+  friend std::vector<DType> session_output_dtypes(Session& session);
   explicit Session(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -4,6 +4,7 @@
 // seeded by the `seed` attribute when given (so masks are reproducible here, but not
 // numpy's). Both copy, so the planner is free to give the output its own buffer; the graph
 // passes drop these nodes where they can.
+// Identity also passes sequences and optionals through (opsets 14, 16) as they are.
 #include <cstring>
 #include <optional>
 
@@ -23,13 +24,19 @@ class IdentityKernel : public Kernel {
       throw Error(Stage::Build, "Identity expects 1 input");
   }
   void infer(InferContext& ctx) override {
-    if (const Shape* s = ctx.input_shape(0))
+    const Tensor* v = ctx.input_value(0);
+    const Shape* s = ctx.input_shape(0);
+    if (s && !(v && !v->is_tensor()))
       ctx.set_output(0, dtype_, *s);
     else
       ctx.set_output_dtype(0, dtype_);
   }
   void run(RunContext& ctx) override {
     const Tensor& x = ctx.input(0);
+    if (!x.is_tensor()) {
+      ctx.set_output(0, x);  // sequences and empty optionals pass through (never modified in place)
+      return;
+    }
     copy_elements(x, output_for(ctx, 0, dtype_, x.shape()));
   }
 
