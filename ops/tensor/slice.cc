@@ -67,7 +67,8 @@ class SliceKernel : public Kernel {
     int64_t base = 0;
     for (size_t d = 0; d < xs.size(); ++d) {
       base += p.start[d] * xs[d];
-      st[0][d] = p.step[d] * xs[d];
+      // With two or more elements |step| < dim, so the product fits; otherwise it is unused.
+      st[0][d] = p.out[d] > 1 ? p.step[d] * xs[d] : 0;
     }
     dispatch_storage(dtype_, Stage::Run, [&](auto tag) {
       using S = typename decltype(tag)::type;
