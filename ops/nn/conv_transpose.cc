@@ -338,6 +338,9 @@ bool xnn_geometry(const CtShapes& s, XnnDeconvGeometry* g) {
   for (size_t i = 0; i < 2; ++i) {
     const size_t d = i + 1;
     if (s.pad_begin[d] < 0) return false;
+    // XNNPACK's strided (subconvolution) path can crash when the output is shorter than the
+    // stride (seen with stride >= 3 in the 2022 snapshot); such outputs are tiny anyway.
+    if (s.out[d] < s.stride[d]) return false;
     // XNNPACK's output: stride * (in - 1) + adj + extent - pad_begin - pad_end.
     const int64_t base = s.stride[d] * (s.in[d] - 1) + (s.kernel[d] - 1) * s.dilation[d] + 1 - s.pad_begin[d];
     const int64_t delta = s.out[d] - base;

@@ -454,3 +454,45 @@ TEST_CASE("Resize rejects invalid nodes and inputs with Error", "[resize][errors
   CHECK_THROWS_AS(run_node(cubic10), Error);
   CHECK_THROWS_AS(run_node(resize_node(Tensor::scalar<float>(1), o, {}, {})), Error);
 }
+
+TEST_CASE("Resize with random inputs either runs or throws Error", "[resize][errors]") {
+  TestRng rng(23);
+  const char* modes[] = {"nearest", "linear", "cubic"};
+  const char* coords[] = {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric", "tf_half_pixel_for_nn",
+                          "tf_crop_and_resize"};
+  const char* nearest[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
+  int ran = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const int64_t r = rng.integer(1, 4);
+    Shape s;
+    for (int64_t i = 0; i < r; ++i) s.push_back(rng.integer(0, 4));
+    Tensor x = random_float(s, static_cast<uint64_t>(trial));
+    ResizeOpts o;
+    o.mode = modes[rng.integer(0, 2)];
+    o.coord = coords[rng.integer(0, 5)];
+    o.nearest = nearest[rng.integer(0, 3)];
+    o.exclude_outside = rng.integer(0, 1) == 1;
+    o.extrapolation = rng.uniform(-2, 2);
+    const int64_t n = r + (rng.integer(0, 9) == 0 ? 1 : 0);
+    if (o.coord == "tf_crop_and_resize" && rng.integer(0, 3) != 0)
+      for (int64_t i = 0; i < 2 * n; ++i) o.roi.push_back(rng.uniform(-1, 2));
+    std::vector<float> scales;
+    std::vector<int64_t> sizes;
+    if (rng.integer(0, 1) == 0) {
+      for (int64_t i = 0; i < n; ++i) scales.push_back(static_cast<float>(rng.uniform(-0.5, 3)));
+    } else {
+      for (int64_t i = 0; i < n; ++i) sizes.push_back(rng.integer(-1, 7));
+    }
+    const bool constant = rng.integer(0, 1) == 1;
+    for (const std::string provider : {"ref", "xnnpack"}) {
+      NodeRun node = resize_node(x, o, scales, sizes, constant);
+      node.provider = provider;
+      try {
+        run_node(node);
+        ++ran;
+      } catch (const Error&) {
+      }
+    }
+  }
+  CHECK(ran > 50);
+}
