@@ -1,7 +1,7 @@
 // Resize (ai.onnx 10, 11-12, 13-17) and its deprecated form Upsample (7-8, 9), N-D.
 //   ref:     nearest (any fixed-size dtype, a gather) and linear / cubic (numeric dtypes,
-//            separable passes in double, one axis at a time, innermost first as the spec's
-//            reference does; axes left unchanged are skipped).
+//            separable passes in double, one per changed axis, shrinking axes first;
+//            axes left unchanged are skipped).
 //   xnnpack: 4-D float linear resizing of H and W only, with half_pixel, pytorch_half_pixel,
 //            align_corners or asymmetric coordinates, where XNNPACK's bilinear resize
 //            computes the same thing; other shapes or scales at run time take the reference
@@ -10,8 +10,8 @@
 //
 // Opset differences resolved at build:
 //   Upsample 7-8: scales attribute;  Upsample 9 and Resize 10: inputs (X, scales);
-//   both use asymmetric coordinates and, for nearest, floor when upsampling and ceil when
-//   downsampling (what ONNX Runtime does; the spec leaves it open).
+//   both use asymmetric coordinates and, for nearest, floor (as ONNX's version converter
+//   maps Resize 10 to 11).
 //   Resize 11-12: (X, roi, scales[, sizes]);  13-17: roi and scales optional.
 // Output sizes from scales are floor(in * scale) computed in float, as ONNX's shape
 // inference and ONNX Runtime do (the roi does not enter, whatever the spec's prose says).
@@ -50,7 +50,6 @@ constexpr int64_t kMaxXnnDim = int64_t(1) << 30;
   X(TfHalfPixelForNn, "tf_half_pixel_for_nn") \
   X(TfCropAndResize, "tf_crop_and_resize")
 
-// Simple is the opset < 11 behaviour, not a value of the attribute.
 #define ONNXI_RESIZE_NEAREST_MODES(X)       \
   X(RoundPreferFloor, "round_prefer_floor") \
   X(RoundPreferCeil, "round_prefer_ceil")   \
@@ -71,7 +70,6 @@ enum class NearestMode {
 #define ONNXI_X(name, str) name,
   ONNXI_RESIZE_NEAREST_MODES(ONNXI_X)
 #undef ONNXI_X
-      Simple
 };
 
 template <class E>
@@ -234,7 +232,7 @@ double source_coord(const ResizeConfig& cfg, int64_t o, int64_t in, double scale
   return static_cast<double>(r);
 }
 
-int64_t nearest_index(double x, NearestMode m, double scale) {
+int64_t nearest_index(double x, NearestMode m) {
   const double f = std::floor(x), r = x - f;
   switch (m) {
     case NearestMode::RoundPreferFloor:
@@ -245,8 +243,6 @@ int64_t nearest_index(double x, NearestMode m, double scale) {
       return static_cast<int64_t>(f);
     case NearestMode::Ceil:
       return static_cast<int64_t>(std::ceil(x));
-    case NearestMode::Simple:
-      return static_cast<int64_t>(scale < 1 ? std::ceil(x) : f);
   }
   return 0;
 }
@@ -284,7 +280,7 @@ void build_axis_table(const ResizeConfig& cfg, int64_t in, int64_t out, double s
     int64_t* idx = &t->index[static_cast<size_t>(o) * t->taps];
     double* w = &t->weight[static_cast<size_t>(o) * t->taps];
     if (cfg.mode == Mode::Nearest) {
-      idx[0] = nearest_index(x, cfg.nearest, scale);
+      idx[0] = nearest_index(x, cfg.nearest);
       w[0] = 1;
     } else if (cfg.mode == Mode::Linear) {
       const double f = std::floor(x), r = x - f;
@@ -658,7 +654,7 @@ ResizeConfig read_resize(const BuildContext& ctx, bool upsample) {
     throw Error(Stage::Build, std::string(cfg.op) + " mode 'cubic' needs opset 11");
   if (upsample || opset < 11) {
     cfg.coord = CoordMode::Asymmetric;
-    cfg.nearest = NearestMode::Simple;
+    cfg.nearest = NearestMode::Floor;
   } else {
     cfg.coord = parse_coord_mode(a.get_string("coordinate_transformation_mode", "half_pixel"));
     cfg.nearest = parse_nearest_mode(a.get_string("nearest_mode", "round_prefer_floor"));

@@ -67,10 +67,8 @@ Taps ref_taps(const ResizeOpts& o, int64_t i, int64_t in, double scale, double s
       n = frac == 0.5 ? static_cast<int64_t>(f) + 1 : static_cast<int64_t>(std::round(x));
     else if (o.nearest == "floor")
       n = static_cast<int64_t>(f);
-    else if (o.nearest == "ceil")
+    else
       n = static_cast<int64_t>(std::ceil(x));
-    else  // opset < 11
-      n = static_cast<int64_t>(scale < 1 ? std::ceil(x) : f);
     t.taps.push_back({clampi(n), 1.0});
   } else if (o.mode == "linear") {
     t.taps.push_back({clampi(static_cast<int64_t>(f)), 1 - (x - f)});
@@ -342,7 +340,7 @@ TEST_CASE("Resize opset 10/11 and Upsample 7/9", "[resize]") {
   Tensor sc = Tensor::from_vector<float>(scales, {4});
   ResizeOpts asym;
   asym.coord = "asymmetric";
-  asym.nearest = "legacy";  // floor when upsampling, ceil when downsampling
+  asym.nearest = "floor";  // as ONNX's version converter maps Resize 10 to 11
   Shape out;
   std::vector<double> s;
   expected_geometry(x.shape(), scales, {}, &out, &s);
@@ -359,7 +357,7 @@ TEST_CASE("Resize opset 10/11 and Upsample 7/9", "[resize]") {
       require_values(run1(u7, provider), want, 1e-5, 1e-5);
     }
   }
-  // Resize-10 downsampling with nearest rounds up.
+  // Resize-10 downsampling with nearest rounds down too.
   const std::vector<float> down{1, 1, 0.6f, 0.6f};
   expected_geometry(x.shape(), down, {}, &out, &s);
   asym.mode = "nearest";
