@@ -3,9 +3,9 @@
 //   ref:     float/double: GEMM of the transposed weights with a tile of input positions,
 //            then col2im scatters the columns into the output (bias first).
 //   xnnpack: 1-D (as 2-D with height 1) and 2-D float with constant weights (and bias):
-//            NCHW <-> NHWC copies around XNNPACK's NHWC deconvolution; geometries XNNPACK cannot express (negative
-//            padding from a large output_shape, output padding >= stride) run the reference
-//            loops inside the same kernel.
+//            NCHW <-> NHWC copies around XNNPACK's NHWC deconvolution; geometries XNNPACK cannot express
+//            (negative padding from a large output_shape, output padding >= stride) run the reference loops
+//            inside the same kernel.
 //
 // Output size per spatial dim i (spec):
 //   natural = stride * (in - 1) + output_padding + (kernel - 1) * dilation + 1

@@ -164,7 +164,8 @@ ResizeParams resolve_params(const ResizeConfig& cfg, const Shape& x, const Tenso
         throw Error(stage, "sizes " + shape_to_string(sz) + " is out of range");
       if (x[d] == 0 && sz[d] != 0) throw Error(stage, "cannot resize an empty dimension to a non-empty one");
       p.out[d] = sz[d];
-      p.scales[d] = x[d] == 0 ? 1.0 : static_cast<double>(static_cast<float>(sz[d]) / static_cast<float>(x[d]));
+      p.scales[d] =
+          x[d] == 0 ? 1.0 : static_cast<double>(static_cast<float>(sz[d]) / static_cast<float>(x[d]));
     }
   } else {
     if (sc.empty()) throw Error(stage, std::string(cfg.op) + " needs scales or sizes");
@@ -204,7 +205,8 @@ ResizeParams resolve_params(const ResizeConfig& cfg, const Shape& x, const Tenso
 // float). The resized length in the formulas is in * scale, not the floored output size,
 // as in the spec's reference implementation; they differ only when scales do not give a
 // whole output size.
-double source_coord(const ResizeConfig& cfg, int64_t o, int64_t in, double scale_d, double start_d, double end_d) {
+double source_coord(const ResizeConfig& cfg, int64_t o, int64_t in, double scale_d, double start_d,
+                    double end_d) {
   const float x = static_cast<float>(o), scale = static_cast<float>(scale_d);
   const float start = static_cast<float>(start_d), end = static_cast<float>(end_d);
   const float len = static_cast<float>(in) * scale, in_m1 = static_cast<float>(in - 1);
@@ -564,7 +566,8 @@ class ResizeXnnKernel final : public ResizeKernel {
 
   // Whether XNNPACK's bilinear resize computes the ONNX result for these sizes.
   bool handles(const ResizeParams& p, const Shape& x) const {
-    if (x.size() != 4 || p.out[0] != x[0] || p.out[1] != x[1] || (!p.from_sizes && (p.scales[0] != 1 || p.scales[1] != 1)))
+    if (x.size() != 4 || p.out[0] != x[0] || p.out[1] != x[1] ||
+        (!p.from_sizes && (p.scales[0] != 1 || p.scales[1] != 1)))
       return false;
     for (size_t d = 2; d < 4; ++d) {
       if (x[d] < 1 || p.out[d] < 1 || x[d] >= kMaxXnnDim || p.out[d] >= kMaxXnnDim) return false;

@@ -179,7 +179,8 @@ TEST_CASE("ConvTranspose ref matches the direct reference (1-D, 2-D, 3-D; float 
     }
 }
 
-TEST_CASE("ConvTranspose xnnpack matches the direct reference for 1-D and 2-D float", "[convtranspose][xnnpack]") {
+TEST_CASE("ConvTranspose xnnpack matches the direct reference for 1-D and 2-D float",
+          "[convtranspose][xnnpack]") {
   ThreadPool2 tp;
   uint32_t seed = 100;
   std::vector<CtCase> cases = cases_2d();
@@ -330,7 +331,8 @@ TEST_CASE("ConvTranspose with random attributes either runs or throws Error", "[
         // What ran must agree with the direct reference.
         std::vector<double> bv = to_doubles(bt);
         Shape out_shape;
-        std::vector<double> want = reference_ct(c, to_doubles(xt), to_doubles(wt), c.bias ? &bv : nullptr, &out_shape);
+        std::vector<double> want =
+            reference_ct(c, to_doubles(xt), to_doubles(wt), c.bias ? &bv : nullptr, &out_shape);
         expect_close(res.outputs[0], out_shape, want, 1e-5);
       } catch (const Error&) {
       }

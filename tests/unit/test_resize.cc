@@ -34,8 +34,10 @@ struct ResizeOpts {
 // Coordinates are computed in float (as ONNX Runtime and PyTorch do); the resized length is
 // in * scale, as in the spec's reference implementation.
 double ref_coord(const ResizeOpts& o, int64_t i, int64_t in, double scale_d, double start_d, double end_d) {
-  const float x = static_cast<float>(i), scale = static_cast<float>(scale_d), len = static_cast<float>(in) * scale;
-  const float start = static_cast<float>(start_d), end = static_cast<float>(end_d), n1 = static_cast<float>(in - 1);
+  const float x = static_cast<float>(i), scale = static_cast<float>(scale_d),
+              len = static_cast<float>(in) * scale;
+  const float start = static_cast<float>(start_d), end = static_cast<float>(end_d),
+              n1 = static_cast<float>(in - 1);
   if (o.coord == "half_pixel") return (x + 0.5f) / scale - 0.5f;
   if (o.coord == "pytorch_half_pixel") return len > 1 ? (x + 0.5f) / scale - 0.5f : 0;
   if (o.coord == "align_corners") return len == 1 ? 0 : x * n1 / (len - 1);
@@ -456,8 +458,8 @@ TEST_CASE("Resize rejects invalid nodes and inputs with Error", "[resize][errors
 TEST_CASE("Resize with random inputs either runs or throws Error", "[resize][errors]") {
   TestRng rng(23);
   const char* modes[] = {"nearest", "linear", "cubic"};
-  const char* coords[] = {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric", "tf_half_pixel_for_nn",
-                          "tf_crop_and_resize"};
+  const char* coords[] = {"half_pixel", "pytorch_half_pixel",   "align_corners",
+                          "asymmetric", "tf_half_pixel_for_nn", "tf_crop_and_resize"};
   const char* nearest[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
   int ran = 0;
   for (int trial = 0; trial < 300; ++trial) {
