@@ -3,9 +3,9 @@
 //   ref:     float/double: GEMM of the transposed weights with a tile of input positions,
 //            then col2im scatters the columns into the output (bias first).
 //   xnnpack: 1-D (as 2-D with height 1) and 2-D float with constant weights (and bias):
-//            NCHW <-> NHWC copies around XNNPACK's NHWC deconvolution; geometries XNNPACK cannot express (negative
-//            padding from a large output_shape, output padding >= stride) run the reference
-//            loops inside the same kernel.
+//            NCHW <-> NHWC copies around XNNPACK's NHWC deconvolution; geometries XNNPACK cannot express
+//            (negative padding from a large output_shape, output padding >= stride) run the reference loops
+//            inside the same kernel.
 //
 // Output size per spatial dim i (spec):
 //   natural = stride * (in - 1) + output_padding + (kernel - 1) * dilation + 1
@@ -338,6 +338,9 @@ bool xnn_geometry(const CtShapes& s, XnnDeconvGeometry* g) {
   for (size_t i = 0; i < 2; ++i) {
     const size_t d = i + 1;
     if (s.pad_begin[d] < 0) return false;
+    // XNNPACK's strided (subconvolution) path can crash when the output is shorter than the
+    // stride (seen with stride >= 3 in the 2022 snapshot); such outputs are tiny anyway.
+    if (s.out[d] < s.stride[d]) return false;
     // XNNPACK's output: stride * (in - 1) + adj + extent - pad_begin - pad_end.
     const int64_t base = s.stride[d] * (s.in[d] - 1) + (s.kernel[d] - 1) * s.dilation[d] + 1 - s.pad_begin[d];
     const int64_t delta = s.out[d] - base;

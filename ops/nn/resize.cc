@@ -1,7 +1,7 @@
 // Resize (ai.onnx 10, 11-12, 13-17) and its deprecated form Upsample (7-8, 9), N-D.
 //   ref:     nearest (any fixed-size dtype, a gather) and linear / cubic (numeric dtypes,
-//            separable passes in double, one axis at a time, innermost first as the spec's
-//            reference does; axes left unchanged are skipped).
+//            separable passes in double, one per changed axis, shrinking axes first;
+//            axes left unchanged are skipped).
 //   xnnpack: 4-D float linear resizing of H and W only, with half_pixel, pytorch_half_pixel,
 //            align_corners or asymmetric coordinates, where XNNPACK's bilinear resize
 //            computes the same thing; other shapes or scales at run time take the reference
@@ -10,8 +10,8 @@
 //
 // Opset differences resolved at build:
 //   Upsample 7-8: scales attribute;  Upsample 9 and Resize 10: inputs (X, scales);
-//   both use asymmetric coordinates and, for nearest, floor when upsampling and ceil when
-//   downsampling (what ONNX Runtime does; the spec leaves it open).
+//   both use asymmetric coordinates and, for nearest, floor (as ONNX's version converter
+//   maps Resize 10 to 11).
 //   Resize 11-12: (X, roi, scales[, sizes]);  13-17: roi and scales optional.
 // Output sizes from scales are floor(in * scale) computed in float, as ONNX's shape
 // inference and ONNX Runtime do (the roi does not enter, whatever the spec's prose says).
@@ -50,7 +50,6 @@ constexpr int64_t kMaxXnnDim = int64_t(1) << 30;
   X(TfHalfPixelForNn, "tf_half_pixel_for_nn") \
   X(TfCropAndResize, "tf_crop_and_resize")
 
-// Simple is the opset < 11 behaviour, not a value of the attribute.
 #define ONNXI_RESIZE_NEAREST_MODES(X)       \
   X(RoundPreferFloor, "round_prefer_floor") \
   X(RoundPreferCeil, "round_prefer_ceil")   \
@@ -71,7 +70,6 @@ enum class NearestMode {
 #define ONNXI_X(name, str) name,
   ONNXI_RESIZE_NEAREST_MODES(ONNXI_X)
 #undef ONNXI_X
-      Simple
 };
 
 template <class E>
@@ -166,7 +164,8 @@ ResizeParams resolve_params(const ResizeConfig& cfg, const Shape& x, const Tenso
         throw Error(stage, "sizes " + shape_to_string(sz) + " is out of range");
       if (x[d] == 0 && sz[d] != 0) throw Error(stage, "cannot resize an empty dimension to a non-empty one");
       p.out[d] = sz[d];
-      p.scales[d] = x[d] == 0 ? 1.0 : static_cast<double>(static_cast<float>(sz[d]) / static_cast<float>(x[d]));
+      p.scales[d] =
+          x[d] == 0 ? 1.0 : static_cast<double>(static_cast<float>(sz[d]) / static_cast<float>(x[d]));
     }
   } else {
     if (sc.empty()) throw Error(stage, std::string(cfg.op) + " needs scales or sizes");
@@ -206,7 +205,8 @@ ResizeParams resolve_params(const ResizeConfig& cfg, const Shape& x, const Tenso
 // float). The resized length in the formulas is in * scale, not the floored output size,
 // as in the spec's reference implementation; they differ only when scales do not give a
 // whole output size.
-double source_coord(const ResizeConfig& cfg, int64_t o, int64_t in, double scale_d, double start_d, double end_d) {
+double source_coord(const ResizeConfig& cfg, int64_t o, int64_t in, double scale_d, double start_d,
+                    double end_d) {
   const float x = static_cast<float>(o), scale = static_cast<float>(scale_d);
   const float start = static_cast<float>(start_d), end = static_cast<float>(end_d);
   const float len = static_cast<float>(in) * scale, in_m1 = static_cast<float>(in - 1);
@@ -234,7 +234,7 @@ double source_coord(const ResizeConfig& cfg, int64_t o, int64_t in, double scale
   return static_cast<double>(r);
 }
 
-int64_t nearest_index(double x, NearestMode m, double scale) {
+int64_t nearest_index(double x, NearestMode m) {
   const double f = std::floor(x), r = x - f;
   switch (m) {
     case NearestMode::RoundPreferFloor:
@@ -245,8 +245,6 @@ int64_t nearest_index(double x, NearestMode m, double scale) {
       return static_cast<int64_t>(f);
     case NearestMode::Ceil:
       return static_cast<int64_t>(std::ceil(x));
-    case NearestMode::Simple:
-      return static_cast<int64_t>(scale < 1 ? std::ceil(x) : f);
   }
   return 0;
 }
@@ -284,7 +282,7 @@ void build_axis_table(const ResizeConfig& cfg, int64_t in, int64_t out, double s
     int64_t* idx = &t->index[static_cast<size_t>(o) * t->taps];
     double* w = &t->weight[static_cast<size_t>(o) * t->taps];
     if (cfg.mode == Mode::Nearest) {
-      idx[0] = nearest_index(x, cfg.nearest, scale);
+      idx[0] = nearest_index(x, cfg.nearest);
       w[0] = 1;
     } else if (cfg.mode == Mode::Linear) {
       const double f = std::floor(x), r = x - f;
@@ -568,7 +566,8 @@ class ResizeXnnKernel final : public ResizeKernel {
 
   // Whether XNNPACK's bilinear resize computes the ONNX result for these sizes.
   bool handles(const ResizeParams& p, const Shape& x) const {
-    if (x.size() != 4 || p.out[0] != x[0] || p.out[1] != x[1] || (!p.from_sizes && (p.scales[0] != 1 || p.scales[1] != 1)))
+    if (x.size() != 4 || p.out[0] != x[0] || p.out[1] != x[1] ||
+        (!p.from_sizes && (p.scales[0] != 1 || p.scales[1] != 1)))
       return false;
     for (size_t d = 2; d < 4; ++d) {
       if (x[d] < 1 || p.out[d] < 1 || x[d] >= kMaxXnnDim || p.out[d] >= kMaxXnnDim) return false;
@@ -658,7 +657,7 @@ ResizeConfig read_resize(const BuildContext& ctx, bool upsample) {
     throw Error(Stage::Build, std::string(cfg.op) + " mode 'cubic' needs opset 11");
   if (upsample || opset < 11) {
     cfg.coord = CoordMode::Asymmetric;
-    cfg.nearest = NearestMode::Simple;
+    cfg.nearest = NearestMode::Floor;
   } else {
     cfg.coord = parse_coord_mode(a.get_string("coordinate_transformation_mode", "half_pixel"));
     cfg.nearest = parse_nearest_mode(a.get_string("nearest_mode", "round_prefer_floor"));

@@ -220,7 +220,8 @@ TEST_CASE("BatchNormalization rejects training outputs and invalid nodes with Er
 TEST_CASE("Conv + training-mode BatchNormalization is not folded", "[batchnorm]") {
   Graph g;
   g.initializers["w"] = random_tensor<float>({3, 2, 3, 3}, 1);
-  for (const char* p : {"gamma", "beta", "mean", "var"}) g.initializers[p] = random_tensor<float>({3}, 2, 0.5, 1.5);
+  for (const char* p : {"gamma", "beta", "mean", "var"})
+    g.initializers[p] = random_tensor<float>({3}, 2, 0.5, 1.5);
   Node conv;
   conv.op_type = "Conv";
   conv.inputs = {"x", "w"};

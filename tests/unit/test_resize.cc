@@ -34,8 +34,10 @@ struct ResizeOpts {
 // Coordinates are computed in float (as ONNX Runtime and PyTorch do); the resized length is
 // in * scale, as in the spec's reference implementation.
 double ref_coord(const ResizeOpts& o, int64_t i, int64_t in, double scale_d, double start_d, double end_d) {
-  const float x = static_cast<float>(i), scale = static_cast<float>(scale_d), len = static_cast<float>(in) * scale;
-  const float start = static_cast<float>(start_d), end = static_cast<float>(end_d), n1 = static_cast<float>(in - 1);
+  const float x = static_cast<float>(i), scale = static_cast<float>(scale_d),
+              len = static_cast<float>(in) * scale;
+  const float start = static_cast<float>(start_d), end = static_cast<float>(end_d),
+              n1 = static_cast<float>(in - 1);
   if (o.coord == "half_pixel") return (x + 0.5f) / scale - 0.5f;
   if (o.coord == "pytorch_half_pixel") return len > 1 ? (x + 0.5f) / scale - 0.5f : 0;
   if (o.coord == "align_corners") return len == 1 ? 0 : x * n1 / (len - 1);
@@ -67,10 +69,8 @@ Taps ref_taps(const ResizeOpts& o, int64_t i, int64_t in, double scale, double s
       n = frac == 0.5 ? static_cast<int64_t>(f) + 1 : static_cast<int64_t>(std::round(x));
     else if (o.nearest == "floor")
       n = static_cast<int64_t>(f);
-    else if (o.nearest == "ceil")
+    else
       n = static_cast<int64_t>(std::ceil(x));
-    else  // opset < 11
-      n = static_cast<int64_t>(scale < 1 ? std::ceil(x) : f);
     t.taps.push_back({clampi(n), 1.0});
   } else if (o.mode == "linear") {
     t.taps.push_back({clampi(static_cast<int64_t>(f)), 1 - (x - f)});
@@ -342,7 +342,7 @@ TEST_CASE("Resize opset 10/11 and Upsample 7/9", "[resize]") {
   Tensor sc = Tensor::from_vector<float>(scales, {4});
   ResizeOpts asym;
   asym.coord = "asymmetric";
-  asym.nearest = "legacy";  // floor when upsampling, ceil when downsampling
+  asym.nearest = "floor";  // as ONNX's version converter maps Resize 10 to 11
   Shape out;
   std::vector<double> s;
   expected_geometry(x.shape(), scales, {}, &out, &s);
@@ -359,7 +359,7 @@ TEST_CASE("Resize opset 10/11 and Upsample 7/9", "[resize]") {
       require_values(run1(u7, provider), want, 1e-5, 1e-5);
     }
   }
-  // Resize-10 downsampling with nearest rounds up.
+  // Resize-10 downsampling with nearest rounds down too.
   const std::vector<float> down{1, 1, 0.6f, 0.6f};
   expected_geometry(x.shape(), down, {}, &out, &s);
   asym.mode = "nearest";
@@ -453,4 +453,46 @@ TEST_CASE("Resize rejects invalid nodes and inputs with Error", "[resize][errors
                   ""};
   CHECK_THROWS_AS(run_node(cubic10), Error);
   CHECK_THROWS_AS(run_node(resize_node(Tensor::scalar<float>(1), o, {}, {})), Error);
+}
+
+TEST_CASE("Resize with random inputs either runs or throws Error", "[resize][errors]") {
+  TestRng rng(23);
+  const char* modes[] = {"nearest", "linear", "cubic"};
+  const char* coords[] = {"half_pixel", "pytorch_half_pixel",   "align_corners",
+                          "asymmetric", "tf_half_pixel_for_nn", "tf_crop_and_resize"};
+  const char* nearest[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
+  int ran = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const int64_t r = rng.integer(1, 4);
+    Shape s;
+    for (int64_t i = 0; i < r; ++i) s.push_back(rng.integer(0, 4));
+    Tensor x = random_float(s, static_cast<uint64_t>(trial));
+    ResizeOpts o;
+    o.mode = modes[rng.integer(0, 2)];
+    o.coord = coords[rng.integer(0, 5)];
+    o.nearest = nearest[rng.integer(0, 3)];
+    o.exclude_outside = rng.integer(0, 1) == 1;
+    o.extrapolation = rng.uniform(-2, 2);
+    const int64_t n = r + (rng.integer(0, 9) == 0 ? 1 : 0);
+    if (o.coord == "tf_crop_and_resize" && rng.integer(0, 3) != 0)
+      for (int64_t i = 0; i < 2 * n; ++i) o.roi.push_back(rng.uniform(-1, 2));
+    std::vector<float> scales;
+    std::vector<int64_t> sizes;
+    if (rng.integer(0, 1) == 0) {
+      for (int64_t i = 0; i < n; ++i) scales.push_back(static_cast<float>(rng.uniform(-0.5, 3)));
+    } else {
+      for (int64_t i = 0; i < n; ++i) sizes.push_back(rng.integer(-1, 7));
+    }
+    const bool constant = rng.integer(0, 1) == 1;
+    for (const std::string provider : {"ref", "xnnpack"}) {
+      NodeRun node = resize_node(x, o, scales, sizes, constant);
+      node.provider = provider;
+      try {
+        run_node(node);
+        ++ran;
+      } catch (const Error&) {
+      }
+    }
+  }
+  CHECK(ran > 50);
 }

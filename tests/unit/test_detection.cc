@@ -1,4 +1,4 @@
-// RoiAlign against a direct double-precision reference, and NonMaxSuppression against
+// Detection ops: RoiAlign against a direct double-precision reference, and NonMaxSuppression against
 // hand-worked cases and a brute-force greedy reference.
 #include <catch2/catch.hpp>
 #include <optional>
