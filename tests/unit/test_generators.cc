@@ -1,5 +1,5 @@
 // Kernels that generate or place values: Range, ConstantOfShape, EyeLike, Size (and the
-// shape-only flag of Shape/Size/EyeLike), MaxUnpool and Upsample, against references
+// shape-only flag of Shape/Size/EyeLike), MaxUnpool, against references
 // written here.
 #include <cmath>
 #include <limits>
@@ -184,38 +184,4 @@ TEST_CASE("MaxUnpool places values at MaxPool indices; output_shape; errors", "[
   REQUIRE_THROWS_AS(run1(node("MaxUnpool", {x, idx}, {attr_ints("kernel_shape", {0, 2})}, 11), "ref"), Error);
   REQUIRE_THROWS_AS(run1(node("MaxUnpool", {x, idx, i64({1, 1, 5})}, attrs, 11), "ref"), Error);
   REQUIRE_THROWS_AS(run1(node("MaxUnpool", {x, idx}, {attr_ints("kernel_shape", {2})}, 11), "ref"), Error);
-}
-
-// ---------------- Upsample ----------------
-
-TEST_CASE("Upsample nearest and linear, attribute and input scales", "[generate][upsample]") {
-  Tensor x = f32({1, 2, 3, 4}, {1, 1, 2, 2});
-  Tensor y = run_both(node("Upsample", {x, f32({1, 1, 2, 3}, {4})}, {attr_string("mode", "nearest")}, 9));
-  REQUIRE(y.shape() == Shape{1, 1, 4, 6});
-  require_values(y, {1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 3, 3, 3, 4, 4, 4});
-  y = run1(node("Upsample", {x}, {attr_floats("scales", {1, 1, 2, 2}), attr_string("mode", "linear")}, 7),
-           "ref");
-  REQUIRE(y.shape() == Shape{1, 1, 4, 4});
-  // Asymmetric coordinates: row i maps to i / 2, clamped at the last row.
-  require_values(y, {1, 1.5, 2, 2, 2, 2.5, 3, 3, 3, 3.5, 4, 4, 3, 3.5, 4, 4}, 1e-6);
-  // Fractional scales floor the size; ints and strings in nearest mode.
-  Tensor xi = iota(DType::Int32, {3});
-  y = run1(node("Upsample", {xi}, {attr_floats("scales", {1.5f})}, 7), "ref");
-  REQUIRE(y.shape() == Shape{4});
-  require_values(y, {0, 0, 1, 2});
-  Tensor s = strings({2});
-  REQUIRE(run1(node("Upsample", {s, f32({2}, {1})}, {}, 9), "ref").strings() ==
-          std::vector<std::string>{"s0", "s0", "s1", "s1"});
-  Tensor h(DType::Float16, {2});
-  set_value(h, 0, 1);
-  set_value(h, 1, 3);
-  require_values(run1(node("Upsample", {h, f32({2}, {1})}, {attr_string("mode", "linear")}, 9), "ref"),
-                 {1, 2, 3, 3});
-  REQUIRE_THROWS_AS(run1(node("Upsample", {x, f32({1, 2}, {2})}, {}, 9), "ref"), Error);
-  REQUIRE_THROWS_AS(run1(node("Upsample", {x, f32({1, 1, 0, 2}, {4})}, {}, 9), "ref"), Error);
-  REQUIRE_THROWS_AS(run1(node("Upsample", {x, f32({1, 1, 1e9f, 1e9f}, {4})}, {}, 9), "ref"), Error);
-  REQUIRE_THROWS_AS(
-      run1(node("Upsample", {x, f32({1, 1, 2, 2}, {4})}, {attr_string("mode", "cubic")}, 9), "ref"), Error);
-  REQUIRE_THROWS_AS(run1(node("Upsample", {xi, f32({2}, {1})}, {attr_string("mode", "linear")}, 9), "ref"),
-                    Error);
 }
