@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 namespace onnxi {
 
@@ -42,9 +43,9 @@ size_t padded_size(size_t bytes) {
   throw Error(Stage::Run, "out of memory allocating " + std::to_string(bytes) + " bytes");
 }
 
-// Uninitialized buffers of at least this many bytes get a mapping of their own.
-constexpr size_t kOwnMappingMinBytes = size_t(1) << 20;
 constexpr size_t kHugePageBytes = size_t(2) << 20;
+// Uninitialized buffers smaller than a huge page share mappings of this size.
+constexpr size_t kSharedChunkBytes = size_t(8) << 20;
 
 // An anonymous mapping of at least `total` bytes that starts on a huge-page boundary and
 // asks for transparent huge pages (where THP is disabled, it is plain memory). Only
@@ -69,6 +70,32 @@ std::shared_ptr<void> map_huge_aligned(size_t total) {
   return std::shared_ptr<void>(p, [len](void* q) { ::munmap(q, len); });
 }
 
+// Hands out pieces of shared huge-page mappings in order, so that small buffers get
+// huge pages too. A piece's space is not reused when it is freed: a mapping goes when
+// every piece of it has been freed and a newer one is being handed out. Pieces come from
+// fresh anonymous memory, so their tail padding is zero.
+class SharedChunks {
+ public:
+  // `total`: a multiple of kTensorAlignment, at most kSharedChunkBytes.
+  std::shared_ptr<void> allocate(size_t total) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!chunk_ || kSharedChunkBytes - used_ < total) {
+      auto chunk = map_huge_aligned(kSharedChunkBytes);
+      if (!chunk) return nullptr;
+      chunk_ = std::move(chunk);
+      used_ = 0;
+    }
+    void* p = static_cast<char*>(chunk_.get()) + used_;
+    used_ += total;
+    return std::shared_ptr<void>(chunk_, p);  // shares ownership of the whole mapping
+  }
+
+ private:
+  std::mutex mu_;
+  std::shared_ptr<void> chunk_;
+  size_t used_ = 0;
+};
+
 }  // namespace
 
 std::shared_ptr<void> allocate_aligned(size_t bytes) {
@@ -81,8 +108,11 @@ std::shared_ptr<void> allocate_aligned(size_t bytes) {
 
 std::shared_ptr<void> allocate_aligned_uninitialized(size_t bytes) {
   size_t total = padded_size(bytes);
-  if (total >= kOwnMappingMinBytes) {
+  if (total >= kHugePageBytes) {
     if (auto p = map_huge_aligned(total)) return p;  // fresh anonymous memory is zero
+  } else {
+    static auto* shared = new SharedChunks;  // never destroyed: no exit-order questions
+    if (auto p = shared->allocate(total)) return p;
   }
   void* p = std::aligned_alloc(kTensorAlignment, total);
   if (!p) out_of_memory(bytes);

@@ -107,9 +107,11 @@ class Tensor {
 // Allocates `bytes` (+ tail padding) aligned to kTensorAlignment, zero-filled.
 std::shared_ptr<void> allocate_aligned(size_t bytes);
 // The same for a buffer that is filled at once and then kept (weights): the first `bytes`
-// are left uninitialized (the tail padding is zeroed), and a large buffer gets a mapping
-// of its own, aligned for and advised to use transparent huge pages, which are much
-// cheaper to fault in than 4 KiB pages.
+// are left uninitialized (the tail padding is zeroed), and the memory comes from
+// mappings aligned for and advised to use transparent huge pages, which are much cheaper
+// to fault in than 4 KiB pages. A buffer of 2 MiB or more gets a mapping of its own;
+// smaller ones are packed into shared 8 MiB mappings, each unmapped once all of its
+// buffers are freed (the newest one stays).
 std::shared_ptr<void> allocate_aligned_uninitialized(size_t bytes);
 
 template <class T>
