@@ -163,24 +163,9 @@ std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {
 }
 
 std::unique_ptr<Kernel> make_xnnpack(const BuildContext& ctx) {
-  ConvConfig cfg = read_conv_config(ctx, /*nhwc=*/false);
-  if (cfg.dtype != DType::Float) return nullptr;
-  const Tensor* w = ctx.constant_input(1);
-  const Tensor* b = cfg.has_bias ? ctx.constant_input(2) : nullptr;
-  if (!w || (cfg.has_bias && !b)) return nullptr;
-  if (w->rank() != 4) return nullptr;
-  const WindowAttrs win = resolve_window(cfg.raw, conv_kernel_of(w->shape()), Stage::Build);
-  const int64_t in_channels = w->dim(1) * cfg.group, out_channels = w->dim(0);
-  if (out_channels % cfg.group != 0 || (b && (b->rank() != 1 || b->dim(0) != out_channels)))
-    return nullptr;  // the reference kernel reports the error
-  if (!XnnConv2d::supports(win, cfg.group, in_channels, out_channels, cfg.act_min, cfg.act_max))
-    return nullptr;
-  try {
-    ensure_xnnpack_initialized();
-  } catch (const Error&) {
-    return nullptr;
-  }
-  return std::make_unique<ConvXnnKernel>(std::move(cfg), win, in_channels, out_channels, *w, b);
+  std::optional<XnnConvPlan> p = plan_xnn_conv(ctx, /*nhwc=*/false);
+  if (!p) return nullptr;
+  return std::make_unique<ConvXnnKernel>(std::move(p->cfg), p->win, p->in_channels, p->out_channels, *p->w, p->b);
 }
 
 }  // namespace

@@ -195,4 +195,27 @@ void XnnConv2d::setup(int64_t batch, const WindowGeometry& geom, const float* in
 
 void XnnConv2d::run(pthreadpool_t pool) { check_xnn(xnn_run_operator(op_.get(), pool), "xnn_run_operator"); }
 
+std::optional<XnnConvPlan> plan_xnn_conv(const BuildContext& ctx, bool nhwc) {
+  XnnConvPlan p;
+  p.cfg = read_conv_config(ctx, nhwc);
+  if (p.cfg.dtype != DType::Float) return std::nullopt;
+  p.w = ctx.constant_input(1);
+  p.b = p.cfg.has_bias ? ctx.constant_input(2) : nullptr;
+  if (!p.w || (p.cfg.has_bias && !p.b)) return std::nullopt;
+  if (p.w->rank() != 4) return std::nullopt;
+  p.win = resolve_window(p.cfg.raw, conv_kernel_of(p.w->shape()), Stage::Build);
+  p.in_channels = p.w->dim(1) * p.cfg.group;
+  p.out_channels = p.w->dim(0);
+  if (p.out_channels % p.cfg.group != 0 || (p.b && (p.b->rank() != 1 || p.b->dim(0) != p.out_channels)))
+    return std::nullopt;  // the reference kernel reports the error
+  if (!XnnConv2d::supports(p.win, p.cfg.group, p.in_channels, p.out_channels, p.cfg.act_min, p.cfg.act_max))
+    return std::nullopt;
+  try {
+    ensure_xnnpack_initialized();
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  return p;
+}
+
 }  // namespace onnxi::nn

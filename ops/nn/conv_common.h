@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "ops/nn/scratch.h"
@@ -93,5 +94,17 @@ class XnnConv2d {
   XnnOperator op_;
   std::array<int64_t, 4> op_pads_{};
 };
+
+// What the XNNPACK convolution factories (NCHW Conv and NhwcConv) need; nullopt when
+// XNNPACK cannot take the node (non-float, weights not constant, not 2-D, channel counts
+// or clamp it does not accept), so the reference kernel is used (and reports errors).
+struct XnnConvPlan {
+  ConvConfig cfg;
+  WindowAttrs win;
+  int64_t in_channels = 0, out_channels = 0;
+  const Tensor* w = nullptr;
+  const Tensor* b = nullptr;
+};
+std::optional<XnnConvPlan> plan_xnn_conv(const BuildContext& ctx, bool nhwc);
 
 }  // namespace onnxi::nn
