@@ -7,7 +7,7 @@ BUILD_PKGS=(
   build-essential cmake ninja-build pkg-config
   libprotobuf-dev protobuf-compiler libonnx-dev
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
-  libcli11-dev catch2
+  libcli11-dev catch2 ccache
 )
 TEST_PKGS=(libonnx-testdata)
 EXPORT_PKGS=(python3-torch python3-torchvision python3-onnx python3-numpy)
