@@ -1,5 +1,9 @@
 #include "onnxi/tensor.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -27,23 +31,55 @@ std::string shape_to_string(const Shape& shape) {
   return s + "]";
 }
 
-// Blocks at least this large are mmap'ed (zeroed by the kernel, huge-page backed).
-static constexpr size_t kMapThreshold = size_t(1) << 20;
-static constexpr size_t kHugePage = size_t(2) << 20;
+namespace {
+
+// Bytes with tail padding, rounded up to the alignment.
+size_t padded_size(size_t bytes) {
+  if (bytes > SIZE_MAX / 2) throw Error(Stage::Run, "cannot allocate " + std::to_string(bytes) + " bytes");
+  size_t total = bytes + kTensorTailPadding;
+  return (total + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
+}
+
+[[noreturn]] void out_of_memory(size_t bytes) {
+  throw Error(Stage::Run, "out of memory allocating " + std::to_string(bytes) + " bytes");
+}
+
+// Uninitialized buffers of at least this many bytes get a mapping of their own.
+constexpr size_t kOwnMappingMinBytes = size_t(1) << 20;
+constexpr size_t kHugePageBytes = size_t(2) << 20;
+
+// An anonymous mapping of at least `total` bytes that starts on a huge-page boundary and
+// asks for transparent huge pages (where THP is disabled, it is plain memory). Only
+// whole, aligned 2 MiB ranges can be huge pages, so when the last partial one would be at
+// least half used the mapping is rounded up to it (wasting under 1 MiB); otherwise the
+// tail stays in small pages. Returns null when the mapping fails.
+std::shared_ptr<void> map_huge_aligned(size_t total) {
+  static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  size_t len = (total + page - 1) / page * page;
+  if (len % kHugePageBytes >= kHugePageBytes / 2) len = (len / kHugePageBytes + 1) * kHugePageBytes;
+  // Over-map by one huge page, then trim to the aligned part.
+  size_t span = len + kHugePageBytes;
+  void* raw = ::mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) return nullptr;
+  auto base = reinterpret_cast<uintptr_t>(raw);
+  uintptr_t start = (base + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
+  size_t head = start - base, tail = span - head - len;
+  if (head) ::munmap(raw, head);
+  if (tail) ::munmap(reinterpret_cast<void*>(start + len), tail);
+  void* p = reinterpret_cast<void*>(start);
+  ::madvise(p, len, MADV_HUGEPAGE);  // a hint; fails harmlessly where THP is unavailable
+  return std::shared_ptr<void>(p, [len](void* q) { ::munmap(q, len); });
+}
+
+}  // namespace
 
 std::shared_ptr<void> allocate_aligned(size_t bytes, bool zero) {
-  size_t total = bytes + kTensorTailPadding;
-  if (total < bytes) throw Error(Stage::Run, "allocation size overflows");
-  total = (total + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
-  if (total >= kMapThreshold) {
-    size_t len = (total + kHugePage - 1) / kHugePage * kHugePage;
-    void* p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) throw Error(Stage::Run, "out of memory allocating " + std::to_string(bytes) + " bytes");
-    madvise(p, len, MADV_HUGEPAGE);
-    return std::shared_ptr<void>(p, [len](void* q) { munmap(q, len); });
+  size_t total = padded_size(bytes);
+  if (total >= kOwnMappingMinBytes) {
+    if (auto p = map_huge_aligned(total)) return p;  // fresh anonymous memory is zero
   }
   void* p = std::aligned_alloc(kTensorAlignment, total);
-  if (!p) throw Error(Stage::Run, "out of memory allocating " + std::to_string(bytes) + " bytes");
+  if (!p) out_of_memory(bytes);
   if (zero)
     std::memset(p, 0, total);
   else
@@ -51,11 +87,22 @@ std::shared_ptr<void> allocate_aligned(size_t bytes, bool zero) {
   return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
 }
 
+
 // Largest single tensor we will allocate (elements); larger shapes are an error rather
 // than an attempt that takes the machine down.
 static constexpr int64_t kMaxTensorBytes = int64_t(1) << 40;
 
-Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
+Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) { allocate(true); }
+
+Tensor Tensor::uninitialized(DType dtype, Shape shape) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  t.allocate(false);
+  return t;
+}
+
+void Tensor::allocate(bool zero) {
   numel_ = shape_numel(shape_);
   if (dtype_ == DType::String) {
     strings_ = std::make_shared<std::vector<std::string>>(static_cast<size_t>(numel_));
@@ -65,7 +112,8 @@ Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape
   if (es == 0) throw Error(Stage::Run, "cannot allocate a tensor of type " + std::string(dtype_name(dtype_)));
   if (numel_ > kMaxTensorBytes / static_cast<int64_t>(es))
     throw Error(Stage::Run, "tensor of shape " + shape_to_string(shape_) + " is too large");
-  storage_ = allocate_aligned(static_cast<size_t>(numel_) * es);
+  size_t bytes = static_cast<size_t>(numel_) * es;
+  storage_ = zero ? allocate_aligned(bytes) : allocate_aligned_uninitialized(bytes);
   data_ = storage_.get();
 }
 

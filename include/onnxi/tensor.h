@@ -30,6 +30,10 @@ class Tensor {
   Tensor() = default;
   // Allocates zero-filled storage.
   Tensor(DType dtype, Shape shape);
+  // Allocates storage with unspecified contents (see allocate_aligned_uninitialized), for a
+  // tensor the caller fills completely right away and keeps, such as a weight being
+  // loaded. String tensors get empty strings as usual.
+  static Tensor uninitialized(DType dtype, Shape shape);
   // Non-owning view of `data`, which must hold numel*dtype_size bytes (plus, for use
   // with XNNPACK kernels, kTensorTailPadding readable bytes) and outlive the tensor.
   static Tensor view(DType dtype, Shape shape, void* data);
@@ -88,6 +92,7 @@ class Tensor {
 
  private:
   void check_type(DType want) const;
+  void allocate(bool zero);
   DType dtype_ = DType::Undefined;
   Shape shape_;
   int64_t numel_ = 0;
@@ -100,9 +105,12 @@ class Tensor {
 };
 
 // Allocates `bytes` (+ tail padding) aligned to kTensorAlignment, zero-filled unless
-// `zero` is false. Large blocks are mapped directly (with transparent huge pages where
-// the kernel allows), which makes them cheap to fault in and already zero.
+// `zero` is false (the tail padding is always zeroed). Blocks of 1 MiB or more get an
+// anonymous mapping of their own, aligned for and advised to use transparent huge pages
+// (much cheaper to fault in than 4 KiB pages, and already zero).
 std::shared_ptr<void> allocate_aligned(size_t bytes, bool zero = true);
+// The same for a buffer that is filled at once and then kept (weights).
+inline std::shared_ptr<void> allocate_aligned_uninitialized(size_t bytes) { return allocate_aligned(bytes, false); }
 
 template <class T>
 Tensor Tensor::from_vector(const std::vector<T>& values, Shape shape) {
