@@ -3,6 +3,7 @@
 #include "onnxi/tensor.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -92,6 +93,50 @@ FileBytes read_whole_file(const std::string& path, Stage stage, size_t max_bytes
   out.size = static_cast<size_t>(size);
   out.storage = allocate_aligned(out.size, /*zero=*/false);
   read_exact(fd.get(), 0, out.size, static_cast<char*>(out.storage.get()), stage, path);
+  return out;
+}
+
+MappedFile::~MappedFile() {
+  if (data_) ::munmap(data_, size_);
+}
+
+MappedFile::MappedFile(MappedFile&& other) noexcept : data_(other.data_), size_(other.size_) {
+  other.data_ = nullptr;
+  other.size_ = 0;
+}
+
+MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
+  if (this != &other) {
+    if (data_) ::munmap(data_, size_);
+    data_ = other.data_;
+    size_ = other.size_;
+    other.data_ = nullptr;
+    other.size_ = 0;
+  }
+  return *this;
+}
+
+void MappedFile::release(size_t offset, size_t length) const {
+  if (!data_ || offset >= size_) return;
+  static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  size_t end = offset + std::min(length, size_ - offset);
+  size_t begin = offset / page * page;
+  if (end > begin) ::madvise(data_ + begin, end - begin, MADV_DONTNEED);
+}
+
+MappedFile map_whole_file(const std::string& path, Stage stage, size_t max_bytes) {
+  uint64_t size = 0;
+  Fd fd(open_regular(path, stage, &size));
+  if (size > max_bytes)
+    fail(stage, path,
+         "file is " + std::to_string(size) + " bytes, more than the " + std::to_string(max_bytes) +
+             " bytes accepted");
+  MappedFile out;
+  if (size == 0) return out;  // mmap refuses empty ranges
+  void* p = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
+  if (p == MAP_FAILED) fail(stage, path, "cannot map file: " + errno_text());
+  out.data_ = static_cast<unsigned char*>(p);
+  out.size_ = static_cast<size_t>(size);
   return out;
 }
 

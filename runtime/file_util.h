@@ -23,6 +23,35 @@ struct FileBytes {
 // file, a directory, or a file larger than `max_bytes`.
 FileBytes read_whole_file(const std::string& path, Stage stage, size_t max_bytes = SIZE_MAX);
 
+// A whole regular file mapped read-only (MAP_PRIVATE), unmapped on destruction. An empty
+// file has no mapping (data() is null). The file must not shrink while it is mapped:
+// reading a page past its new end raises SIGBUS.
+class MappedFile {
+ public:
+  MappedFile() = default;
+  ~MappedFile();
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  const unsigned char* data() const { return data_; }
+  size_t size() const { return size_; }
+  // Drops the process's page-table entries for the pages overlapping [offset,
+  // offset+length) so they stop counting towards RSS. The bytes stay readable (they
+  // are faulted in again from the page cache if touched), since the mapping is never
+  // written. A hint: errors are ignored.
+  void release(size_t offset, size_t length) const;
+
+ private:
+  friend MappedFile map_whole_file(const std::string& path, Stage stage, size_t max_bytes);
+  unsigned char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+// Maps the whole regular file at `path` read-only. Fails like read_whole_file.
+MappedFile map_whole_file(const std::string& path, Stage stage, size_t max_bytes = SIZE_MAX);
+
 // Size of the regular file at `path`.
 uint64_t regular_file_size(const std::string& path, Stage stage);
 
