@@ -241,14 +241,14 @@ bool parse_size(const std::string& s, uint64_t* out) {
   return true;
 }
 
-Tensor from_external_data(const onnx::TensorProto& p, DType dtype, const Shape& shape, int64_t numel,
-                          const Reporter& r) {
+Tensor from_external_data(const onnx::TensorProto& p, bool has_raw_data, DType dtype, const Shape& shape,
+                          int64_t numel, const Reporter& r) {
   if (r.options.external_base_dir.empty())
     r.fail(
         "uses external data, which cannot be resolved without the model's directory "
         "(load the model from its file, or give a base directory)");
   if (dtype == DType::String) r.fail("string tensors cannot be stored as external data");
-  if (p.has_raw_data()) r.fail("has both raw_data and external data");
+  if (has_raw_data) r.fail("has both raw_data and external data");
   std::string location;
   uint64_t offset = 0, length = 0;
   bool has_location = false, has_offset = false, has_length = false;
@@ -311,7 +311,7 @@ Tensor from_external_data(const onnx::TensorProto& p, DType dtype, const Shape& 
     r.fail("external data range of " + std::to_string(length) + " bytes at offset " + std::to_string(offset) +
            " is beyond the end of '" + location + "' (" + std::to_string(file_size) + " bytes)");
 
-  Tensor t(dtype, shape);
+  Tensor t = Tensor::uninitialized(dtype, shape);  // the read fills it or throws
   try {
     read_file_range(full.string(), offset, expected, t.raw_data(), r.options.stage);
   } catch (const Error& e) {
@@ -322,30 +322,39 @@ Tensor from_external_data(const onnx::TensorProto& p, DType dtype, const Shape& 
   return t;
 }
 
-Tensor convert(const onnx::TensorProto& p, const Reporter& r) {
+// `raw` is the tensor's raw_data, or null when it has none. It is p.raw_data() except
+// for initializers whose raw_data the loader left out of the parse (see model_scan.h).
+Tensor convert(const onnx::TensorProto& p, const std::string_view* raw, const Reporter& r) {
   if (p.has_segment()) r.fail("segmented tensors are not supported");
   DType dtype = checked_dtype(p, r);
   Shape shape(p.dims().begin(), p.dims().end());
   int64_t numel = checked_numel(shape, dtype, r);
 
-  if (p.data_location() == onnx::TensorProto::EXTERNAL) return from_external_data(p, dtype, shape, numel, r);
+  if (p.data_location() == onnx::TensorProto::EXTERNAL)
+    return from_external_data(p, raw != nullptr, dtype, shape, numel, r);
   if (p.external_data_size() > 0) r.fail("has external_data entries but data_location is not EXTERNAL");
 
-  if (p.has_raw_data()) {
+  if (raw) {
     if (dtype == DType::String) r.fail("string tensors cannot use raw_data; they use string_data");
     for (const auto& f : typed_field_counts(p))
       if (f.count > 0) r.fail("has both raw_data and " + std::string(f.name));
     size_t expected = static_cast<size_t>(numel) * dtype_size(dtype);
-    if (p.raw_data().size() != expected)
-      r.fail("raw_data has " + std::to_string(p.raw_data().size()) + " bytes, expected " +
-             std::to_string(expected) + " for " + describe(dtype, shape));
-    Tensor t(dtype, shape);
-    if (expected) std::memcpy(t.raw_data(), p.raw_data().data(), expected);
+    if (raw->size() != expected)
+      r.fail("raw_data has " + std::to_string(raw->size()) + " bytes, expected " + std::to_string(expected) +
+             " for " + describe(dtype, shape));
+    Tensor t = Tensor::uninitialized(dtype, shape);  // every byte is copied in below
+    if (expected) std::memcpy(t.raw_data(), raw->data(), expected);
     little_endian_to_host(t.raw_data(), expected, dtype);
     normalize_bools(t);
     return t;
   }
   return from_typed_fields(p, dtype, shape, numel, r);
+}
+
+Tensor convert(const onnx::TensorProto& p, const Reporter& r) {
+  if (!p.has_raw_data()) return convert(p, nullptr, r);
+  std::string_view raw = p.raw_data();
+  return convert(p, &raw, r);
 }
 
 // Parses a serialized TensorProto without protobuf's default 64 MiB limit.
@@ -565,6 +574,13 @@ std::string printable(std::string_view text, size_t max_bytes) {
 Tensor tensor_from_proto(const onnx::TensorProto& proto, const TensorReadOptions& options) {
   Reporter r{options, tensor_label("tensor", proto.name())};
   return convert(proto, r);
+}
+
+Tensor tensor_from_proto(const onnx::TensorProto& proto, std::string_view raw_data,
+                         const TensorReadOptions& options) {
+  Reporter r{options, tensor_label("tensor", proto.name())};
+  if (proto.has_raw_data()) throw Error(Stage::Usage, "tensor_from_proto: the proto has raw_data already");
+  return convert(proto, &raw_data, r);
 }
 
 Tensor sparse_tensor_to_dense(const onnx::SparseTensorProto& sp, const TensorReadOptions& options) {

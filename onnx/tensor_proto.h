@@ -27,6 +27,11 @@ std::string printable(std::string_view text, size_t max_bytes = SIZE_MAX);
 // Converts a TensorProto (raw_data, typed fields or external data) to a Tensor, checking
 // that the data matches the shape exactly. Throws Error(options.stage) on any problem.
 Tensor tensor_from_proto(const onnx::TensorProto& proto, const TensorReadOptions& options);
+// The same for a TensorProto that was parsed without its raw_data field: `raw_data`
+// (which must stay valid during the call) stands in for it, with the same checks and
+// messages as if the proto held it. The proto itself must not have raw_data.
+Tensor tensor_from_proto(const onnx::TensorProto& proto, std::string_view raw_data,
+                         const TensorReadOptions& options);
 
 // Converts a SparseTensorProto (values [NNZ] and indices [NNZ] linear or [NNZ, rank]) to a
 // dense Tensor with zeros (empty strings) elsewhere.
