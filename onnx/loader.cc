@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "onnx/model_scan.h"
 #include "onnx/tensor_proto.h"
 #include "runtime/file_util.h"
 
@@ -79,7 +80,25 @@ class Loader {
   }
 
   // Parses the bytes into `mp`; the bytes are not needed afterwards.
-  void parse(const void* data, size_t size, onnx::ModelProto* mp) const;
+  void parse(const void* data, size_t size, onnx::ModelProto* mp) const { parse(data, size, data, size, mp); }
+  // The same for `data`, a copy of the model's bytes `original` with parts left out:
+  // errors are judged and reported as if `original` had been parsed.
+  void parse(const void* data, size_t size, const void* original, size_t original_size,
+             onnx::ModelProto* mp) const;
+  // The error for bytes that are not valid protobuf wire format.
+  [[noreturn]] void fail_unparsable(const void* data, size_t size) const {
+    if (plausible_model_start(static_cast<const unsigned char*>(data), size))
+      fail("cannot parse the model: the protobuf data is truncated or corrupt");
+    fail("not an ONNX model: the data is not a ModelProto protobuf");
+  }
+
+  // The top-level graph's initializers were parsed without their raw_data, which is in
+  // `file` at `ranges` (one per initializer); convert() copies it from there, releasing
+  // each range's pages once copied. Both must outlive convert().
+  void take_raw_data_from(const detail::MappedFile* file, const std::vector<detail::RawDataRange>* ranges) {
+    raw_file_ = file;
+    raw_ranges_ = ranges;
+  }
 
   // Converts a parsed model, releasing the initializers' bytes from `mp` as it goes.
   Model convert(onnx::ModelProto& mp) {
@@ -193,11 +212,25 @@ class Loader {
         fail("graph input '" + in.name() + "' is declared more than once");
     }
 
+    // Only the top-level graph's initializers can have their raw_data in the file.
+    const std::vector<detail::RawDataRange>* ranges = depth == 0 ? raw_ranges_ : nullptr;
+    if (ranges && ranges->size() != static_cast<size_t>(gp.initializer_size()))
+      fail("internal error: " + std::to_string(ranges->size()) + " initializers found in the file, but " +
+           std::to_string(gp.initializer_size()) + " parsed");
     for (int i = 0; i < gp.initializer_size(); ++i) {
       onnx::TensorProto& tp = *gp.mutable_initializer(i);
       if (tp.name().empty()) fail("initializer #" + std::to_string(i) + " has no name");
       if (g->initializers.count(tp.name()))
         fail("initializer '" + tp.name() + "' is declared more than once");
+      const detail::RawDataRange* raw = ranges ? &(*ranges)[static_cast<size_t>(i)] : nullptr;
+      if (raw && raw->present) {
+        std::string_view bytes(reinterpret_cast<const char*>(raw_file_->data()) + raw->offset, raw->size);
+        g->initializers.emplace(tp.name(), detail::tensor_from_proto(tp, bytes, tensor_options_));
+        // Copied: give those file pages back so that the process holds one copy of the
+        // weights (plus about one tensor's worth of the file) while loading.
+        raw_file_->release(raw->offset, raw->size);
+        continue;
+      }
       g->initializers.emplace(tp.name(), detail::tensor_from_proto(tp, tensor_options_));
       // The Tensor has its own copy: free this one now (clear() alone keeps the capacity)
       // so that peak memory stays near one copy of the weights.
@@ -393,24 +426,22 @@ class Loader {
   std::string file_;
   detail::TensorReadOptions tensor_options_;
   const std::map<std::string, int64_t>* opsets_ = nullptr;
+  const detail::MappedFile* raw_file_ = nullptr;
+  const std::vector<detail::RawDataRange>* raw_ranges_ = nullptr;
 };
 
-void Loader::parse(const void* data, size_t size, onnx::ModelProto* mp) const {
-  if (size == 0) fail("model is empty (0 bytes)");
-  if (size > static_cast<size_t>(INT_MAX))
-    fail("model is " + std::to_string(size) +
+void Loader::parse(const void* data, size_t size, const void* original, size_t original_size,
+                   onnx::ModelProto* mp) const {
+  if (original_size == 0) fail("model is empty (0 bytes)");
+  if (original_size > static_cast<size_t>(INT_MAX))
+    fail("model is " + std::to_string(original_size) +
          " bytes; protobuf cannot parse more than 2 GiB, so large weights must be stored as external data");
-  const auto* bytes = static_cast<const unsigned char*>(data);
-  google::protobuf::io::CodedInputStream in(bytes, static_cast<int>(size));
+  google::protobuf::io::CodedInputStream in(static_cast<const unsigned char*>(data), static_cast<int>(size));
   in.SetTotalBytesLimit(INT_MAX);
   // Each subgraph level nests three messages (Graph -> Node -> Attribute -> Graph);
   // let the subgraph depth limit, not protobuf's default of 100, decide.
   in.SetRecursionLimit(std::clamp(options_.max_subgraph_depth, 0, 1000) * 4 + 32);
-  if (!mp->ParseFromCodedStream(&in) || !in.ConsumedEntireMessage()) {
-    if (plausible_model_start(bytes, size))
-      fail("cannot parse the model: the protobuf data is truncated or corrupt");
-    fail("not an ONNX model: the data is not a ModelProto protobuf");
-  }
+  if (!mp->ParseFromCodedStream(&in) || !in.ConsumedEntireMessage()) fail_unparsable(original, original_size);
   if (!mp->has_graph()) {
     if (!mp->has_ir_version() && mp->opset_import_size() == 0)
       fail("not an ONNX model: it has no ir_version, opset_import or graph");
@@ -423,17 +454,37 @@ void Loader::parse(const void* data, size_t size, onnx::ModelProto* mp) const {
 Model load_model_file(const std::string& path, const LoadOptions& options) {
   std::string dir = std::filesystem::path(path).parent_path().string();
   Loader loader(options, path, dir.empty() ? "." : dir);
+  // protobuf parses at most 2 GiB; bigger models keep their weights in external data.
+  detail::MappedFile file = detail::map_whole_file(path, Stage::Load, static_cast<size_t>(INT_MAX));
+  if (file.size() == 0) {
+    ErrorContext ctx;
+    ctx.file = path;
+    throw Error(Stage::Load, "file is empty", ctx);
+  }
+  // protobuf parses the model without the initializers' raw_data, which is copied from
+  // the mapping into the tensors instead: one copy of the weights rather than three.
   onnx::ModelProto mp;
-  {
-    // protobuf parses at most 2 GiB; bigger models keep their weights in external data.
-    detail::FileBytes bytes = detail::read_whole_file(path, Stage::Load, static_cast<size_t>(INT_MAX));
-    if (bytes.size == 0) {
-      ErrorContext ctx;
-      ctx.file = path;
-      throw Error(Stage::Load, "file is empty", ctx);
-    }
-    loader.parse(bytes.get(), bytes.size, &mp);
-  }  // the file's bytes are freed before the tensors are made
+  detail::StrippedModel stripped;
+  switch (detail::strip_initializer_raw_data(file.data(), file.size(), &stripped)) {
+    case detail::ScanResult::kMalformed:
+      loader.fail_unparsable(file.data(), file.size());
+    case detail::ScanResult::kOk:
+      if (stripped.removed_bytes > 0) {
+        loader.parse(stripped.bytes.data(), stripped.bytes.size(), file.data(), file.size(), &mp);
+        std::string().swap(stripped.bytes);
+        if (mp.graph().initializer_size() == static_cast<int>(stripped.raw_data.size())) {
+          loader.take_raw_data_from(&file, &stripped.raw_data);
+          file.release(0, file.size());  // the pages the scan touched
+          break;
+        }
+        mp.Clear();  // cannot happen; but if it did, the whole parse below is still right
+      }
+      [[fallthrough]];
+    case detail::ScanResult::kUnsupported:
+      loader.parse(file.data(), file.size(), &mp);
+      file = detail::MappedFile();  // mp has its own copy of everything
+      break;
+  }
   Model m = loader.convert(mp);
   m.path = path;
   return m;

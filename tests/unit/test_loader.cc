@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -832,4 +833,319 @@ TEST_CASE("loader: every ONNX backend test model loads", "[loader][.slow]") {
     ++count;
   }
   CHECK(count >= 900);
+}
+
+// --- Loading a file: protobuf parses the model without the top-level initializers'
+// raw_data, which is copied straight from the mapped file. It must agree with the
+// all-protobuf path (load_model_bytes) on every tensor and every error.
+
+namespace {
+
+// Protobuf wire format, for models protobuf's API will not write (repeated fields,
+// padded lengths, groups, garbage).
+std::string varint(uint64_t v) {
+  std::string s;
+  for (; v >= 0x80; v >>= 7) s += static_cast<char>((v & 0x7f) | 0x80);
+  s += static_cast<char>(v);
+  return s;
+}
+std::string tag(uint32_t field, uint32_t wire_type) { return varint(uint64_t(field) << 3 | wire_type); }
+std::string len_field(uint32_t field, const std::string& payload) {
+  return tag(field, 2) + varint(payload.size()) + payload;
+}
+
+// A `dtype` tensor of shape `dims` with pseudo-random raw_data (0/1 bytes for bool).
+onnx::TensorProto raw_tensor(const std::string& name, int dtype, size_t elem_size,
+                             const std::vector<int64_t>& dims, uint32_t seed) {
+  onnx::TensorProto t;
+  t.set_name(name);
+  t.set_data_type(dtype);
+  size_t count = 1;
+  for (auto d : dims) {
+    t.add_dims(d);
+    count *= static_cast<size_t>(d);
+  }
+  std::string bytes(count * elem_size, '\0');
+  std::mt19937 rng(seed);
+  for (auto& c : bytes) c = static_cast<char>(rng());
+  if (dtype == onnx::TensorProto::BOOL)
+    for (auto& c : bytes) c = static_cast<char>(c & 1);
+  t.set_raw_data(bytes);
+  return t;
+}
+
+// Initializers of many types and sizes: raw_data (empty, scalar, over 1 MiB) and typed
+// fields side by side.
+onnx::ModelProto many_initializers_model() {
+  using T = onnx::TensorProto;
+  onnx::ModelProto m = small_model();
+  auto* g = m.mutable_graph();
+  *g->add_initializer() = raw_tensor("f64", T::DOUBLE, 8, {3, 5}, 1);
+  *g->add_initializer() = raw_tensor("i8", T::INT8, 1, {7}, 2);
+  *g->add_initializer() = raw_tensor("u8", T::UINT8, 1, {2, 2, 3}, 3);
+  *g->add_initializer() = raw_tensor("i16", T::INT16, 2, {5}, 4);
+  *g->add_initializer() = raw_tensor("i32", T::INT32, 4, {4, 1}, 5);
+  *g->add_initializer() = raw_tensor("i64", T::INT64, 8, {3}, 6);
+  *g->add_initializer() = raw_tensor("f16", T::FLOAT16, 2, {9}, 7);
+  *g->add_initializer() = raw_tensor("bf16", T::BFLOAT16, 2, {2, 4}, 8);
+  *g->add_initializer() = raw_tensor("c64", T::COMPLEX64, 8, {2}, 9);
+  *g->add_initializer() = raw_tensor("u64", T::UINT64, 8, {1}, 10);
+  *g->add_initializer() = raw_tensor("bool", T::BOOL, 1, {6}, 11);
+  *g->add_initializer() = raw_tensor("scalar", T::FLOAT, 4, {}, 12);
+  *g->add_initializer() = raw_tensor("empty", T::FLOAT, 4, {0, 3}, 13);
+  *g->add_initializer() = raw_tensor("big", T::FLOAT, 4, {3, 100003}, 14);  // 1.2 MB
+  auto* typed = g->add_initializer();
+  typed->set_name("typed");
+  typed->set_data_type(T::INT64);
+  typed->add_dims(2);
+  typed->add_int64_data(-5);
+  typed->add_int64_data(1);
+  auto* strings = g->add_initializer();
+  strings->set_name("strings");
+  strings->set_data_type(T::STRING);
+  strings->add_dims(2);
+  strings->add_string_data("a");
+  strings->add_string_data("bc");
+  return m;
+}
+
+// Checks two loads of the same model have the same initializers, byte for byte.
+void check_same_initializers(const Model& a, const Model& b) {
+  REQUIRE(a.graph->initializers.size() == b.graph->initializers.size());
+  for (const auto& [name, ta] : a.graph->initializers) {
+    INFO("initializer " << name);
+    REQUIRE(b.graph->initializers.count(name));
+    const Tensor& tb = b.graph->initializers.at(name);
+    CHECK(ta.dtype() == tb.dtype());
+    CHECK(ta.shape() == tb.shape());
+    if (ta.dtype() == DType::String) {
+      CHECK(ta.strings() == tb.strings());
+    } else {
+      REQUIRE(ta.nbytes() == tb.nbytes());
+      CHECK(reinterpret_cast<uintptr_t>(ta.raw_data()) % kTensorAlignment == 0);
+      if (ta.nbytes()) CHECK(std::memcmp(ta.raw_data(), tb.raw_data(), ta.nbytes()) == 0);
+    }
+  }
+}
+
+// Loads `bytes` both from a file and from memory: both load, to the same tensors, or
+// both fail with the same message (apart from the name in it).
+void check_file_matches_memory(const TempDir& dir, const std::string& bytes) {
+  std::string path = dir.file("model.onnx");
+  write_file(path, bytes);
+  std::optional<Model> from_file, from_memory;
+  std::string file_error_text, memory_error_text;
+  try {
+    from_file = load_model_file(path);
+  } catch (const Error& e) {
+    CHECK(e.stage() == Stage::Load);
+    CHECK(e.context().file == path);
+    CHECK(std::string(e.what()).find('\n') == std::string::npos);
+    file_error_text = e.message();
+  }
+  try {
+    from_memory = load_model_bytes(bytes.data(), bytes.size(), "m.onnx", dir.path.string());
+  } catch (const Error& e) {
+    memory_error_text = e.message();
+  }
+  REQUIRE(from_file.has_value() == from_memory.has_value());
+  CHECK(file_error_text == memory_error_text);
+  if (from_file) check_same_initializers(*from_file, *from_memory);
+}
+
+}  // namespace
+
+TEST_CASE("loader: a model file's raw_data is copied straight into its tensors", "[loader]") {
+  TempDir dir;
+  onnx::ModelProto m = many_initializers_model();
+  std::string path = dir.file("model.onnx");
+  write_file(path, serialize(m));
+  Model from_file = load_model_file(path);
+  Model from_memory = load(m);
+  check_same_initializers(from_file, from_memory);
+  // And both hold what the protos held.
+  for (const auto& tp : m.graph().initializer()) {
+    INFO(tp.name());
+    const Tensor& t = from_file.graph->initializers.at(tp.name());
+    CHECK(t.shape() == Shape(tp.dims().begin(), tp.dims().end()));
+    if (tp.has_raw_data()) {
+      REQUIRE(t.nbytes() == tp.raw_data().size());
+      CHECK(std::memcmp(t.raw_data(), tp.raw_data().data(), t.nbytes()) == 0);
+    }
+  }
+  CHECK(from_file.graph->initializers.at("typed").data<int64_t>()[0] == -5);
+  CHECK(from_file.graph->initializers.at("strings").strings()[1] == "bc");
+  CHECK(from_file.graph->nodes.size() == 1);
+  CHECK(from_file.opset_for("") == 13);
+}
+
+TEST_CASE("loader: raw_data and external data in one model file", "[loader]") {
+  TempDir dir;
+  std::vector<float> w = {1, 2, 3, 4, 5, 6};
+  write_file(dir.file("w.bin"), float_bytes(w));
+  onnx::ModelProto m = many_initializers_model();
+  make_external(m.mutable_graph()->mutable_initializer(0), "w.bin");
+  write_file(dir.file("model.onnx"), serialize(m));
+  Model model = load_model_file(dir.file("model.onnx"));
+  const Tensor& t = model.graph->initializers.at("W");
+  CHECK(std::vector<float>(floats(t), floats(t) + 6) == w);
+  check_file_matches_memory(dir, serialize(m));
+}
+
+TEST_CASE("loader: model files protobuf's API would not write", "[loader]") {
+  TempDir dir;
+  onnx::ModelProto m = many_initializers_model();
+  onnx::GraphProto graph = m.graph();
+  m.clear_graph();
+  const std::string header = serialize(m);  // everything but the graph
+  onnx::TensorProto w = graph.initializer(0);
+  graph.mutable_initializer()->DeleteSubrange(0, 1);
+  const std::string rest = graph.SerializeAsString();  // the graph without W
+
+  SECTION("the graph field twice: protobuf merges the two") {
+    onnx::GraphProto first;
+    *first.add_initializer() = w;
+    std::string bytes = header + len_field(7, first.SerializeAsString()) + len_field(7, rest);
+    check_file_matches_memory(dir, bytes);
+    CHECK(load_model_file(dir.file("model.onnx")).graph->initializers.size() == 17);
+  }
+  SECTION("raw_data twice in one tensor: the last one counts") {
+    std::string tensor = w.SerializeAsString() + len_field(9, "not this one") + len_field(9, w.raw_data());
+    check_file_matches_memory(dir, header + len_field(7, len_field(5, tensor) + rest));
+    CHECK(floats(load_model_file(dir.file("model.onnx")).graph->initializers.at("W"))[5] == 6.0f);
+  }
+  SECTION("padded (non-minimal) lengths") {
+    // The tensor's length in 4 bytes, the graph's in 5.
+    auto padded = [](uint64_t v, int n) {
+      std::string s;
+      for (int i = 0; i < n; ++i, v >>= 7) s += static_cast<char>((v & 0x7f) | (i + 1 < n ? 0x80 : 0));
+      return s;
+    };
+    std::string tensor = w.SerializeAsString();
+    std::string graph_bytes = tag(5, 2) + padded(tensor.size(), 4) + tensor + rest;
+    std::string bytes = header + tag(7, 2) + padded(graph_bytes.size(), 5) + graph_bytes;
+    check_file_matches_memory(dir, bytes);
+    CHECK(floats(load_model_file(dir.file("model.onnx")).graph->initializers.at("W"))[1] == 2.0f);
+  }
+  SECTION("raw_data with another wire type is an unknown field, not raw_data") {
+    onnx::TensorProto no_raw = w;
+    no_raw.clear_raw_data();
+    std::string bytes =
+        header + len_field(7, len_field(5, no_raw.SerializeAsString() + tag(9, 0) + varint(3)) + rest);
+    check_file_matches_memory(dir, bytes);
+    check_error(file_error(dir.file("model.onnx")), "tensor 'W': float_data has 0 values, expected 6",
+                dir.file("model.onnx"));
+  }
+  SECTION("unknown fields are skipped as protobuf skips them") {
+    std::string unknown = tag(60, 0) + varint(uint64_t(1) << 63) + tag(61, 2) + varint(2) + "xy";
+    std::string tensor = w.SerializeAsString() + tag(50, 5) + "abcd" + tag(51, 1) + "abcdefgh" + unknown;
+    std::string bytes = header + unknown + len_field(7, len_field(5, tensor) + unknown + rest) + unknown;
+    check_file_matches_memory(dir, bytes);
+    CHECK(load_model_file(dir.file("model.onnx")).graph->initializers.size() == 17);
+  }
+  SECTION("groups (which protobuf skips as unknown fields too)") {
+    std::string group = tag(99, 3) + tag(1, 0) + varint(5) + tag(2, 2) + varint(1) + "x" + tag(99, 4);
+    for (const std::string& bytes :
+         {header + group + len_field(7, len_field(5, w.SerializeAsString()) + rest),
+          header + len_field(7, group + len_field(5, w.SerializeAsString()) + rest),
+          header + len_field(7, len_field(5, w.SerializeAsString() + group) + rest)}) {
+      check_file_matches_memory(dir, bytes);
+      CHECK(load_model_file(dir.file("model.onnx")).graph->initializers.size() == 17);
+    }
+    // An unfinished group is an error either way.
+    check_file_matches_memory(dir,
+                              header + len_field(7, len_field(5, w.SerializeAsString() + tag(99, 3)) + rest));
+    check_error(file_error(dir.file("model.onnx")), "truncated or corrupt", dir.file("model.onnx"));
+  }
+}
+
+TEST_CASE("loader: malformed model files fail as protobuf fails", "[loader]") {
+  TempDir dir;
+  onnx::ModelProto m = many_initializers_model();
+  onnx::GraphProto graph = m.graph();
+  m.clear_graph();
+  const std::string header = serialize(m);
+  onnx::TensorProto w = graph.initializer(0);
+  graph.mutable_initializer()->DeleteSubrange(0, 1);
+  const std::string rest = graph.SerializeAsString();
+  const std::string path = dir.file("model.onnx");
+  auto check_corrupt = [&](const std::string& bytes) {
+    check_file_matches_memory(dir, bytes);
+    check_error(file_error(path), "cannot parse the model: the protobuf data is truncated or corrupt", path);
+  };
+  auto with_tensor = [&](const std::string& tensor) {
+    return header + len_field(7, len_field(5, tensor) + rest);
+  };
+
+  SECTION("raw_data longer than what is left of the tensor") {
+    onnx::TensorProto no_raw = w;
+    no_raw.clear_raw_data();
+    check_corrupt(
+        with_tensor(no_raw.SerializeAsString() + tag(9, 2) + varint(25) + float_bytes({1, 2, 3, 4, 5, 6})));
+  }
+  SECTION("a length past the end of the file") {
+    std::string bytes = serialize(many_initializers_model());
+    check_corrupt(bytes + tag(7, 2) + varint(1000) + "abc");
+    check_corrupt(bytes + tag(20, 2) + "\xff\xff\xff\xff\x07");  // INT_MAX
+  }
+  SECTION("a varint of 11 bytes") {
+    check_corrupt(with_tensor(w.SerializeAsString() + tag(40, 0) + std::string(10, '\xff') + '\x01'));
+  }
+  SECTION("a tag of 6 bytes") {
+    check_corrupt(with_tensor(w.SerializeAsString() + "\x80\x80\x80\x80\x80\x01"));
+  }
+  SECTION("a length of 6 bytes") {
+    check_corrupt(
+        with_tensor(w.SerializeAsString() + tag(9, 2) + std::string("\x84\x80\x80\x80\x80\x00", 6) + "abcd"));
+  }
+  SECTION("field number 0") { check_corrupt(with_tensor(w.SerializeAsString() + tag(0, 0) + varint(1))); }
+  SECTION("wire types 6 and 7, and an end-group tag without its start") {
+    check_corrupt(with_tensor(w.SerializeAsString() + tag(40, 6) + varint(1)));
+    check_corrupt(header + len_field(7, tag(40, 7) + rest));
+    check_corrupt(header + tag(40, 4) + len_field(7, len_field(5, w.SerializeAsString()) + rest));
+  }
+  SECTION("a truncated fixed64 or fixed32") {
+    check_corrupt(header + len_field(7, len_field(5, w.SerializeAsString() + tag(40, 1) + "abc")));
+    check_corrupt(header + len_field(7, len_field(5, w.SerializeAsString() + tag(40, 5) + "ab")));
+  }
+  SECTION("an initializer whose contents are garbage after the raw_data") {
+    check_corrupt(with_tensor(w.SerializeAsString() + "\xff"));
+  }
+  SECTION("a file that does not start like a model") {
+    std::string bytes(1, '\x07');  // field 0, wire type 7
+    bytes += serialize(many_initializers_model());
+    check_file_matches_memory(dir, bytes);
+    check_error(file_error(path), "not an ONNX model", path);
+  }
+}
+
+TEST_CASE("loader: truncated and corrupted model files fail as protobuf fails", "[loader]") {
+  TempDir dir;
+  onnx::ModelProto m = many_initializers_model();
+  m.mutable_graph()->mutable_initializer()->DeleteSubrange(14, 1);  // no 1.2 MB tensor: many loads
+  auto* body = add_node(m.mutable_graph(), "If", {"x"}, {"q"})->add_attribute();
+  body->set_name("then_branch");
+  body->set_type(onnx::AttributeProto::GRAPH);
+  *body->mutable_g()->add_initializer() = raw_tensor("inner", onnx::TensorProto::INT32, 4, {3}, 15);
+  add_node(body->mutable_g(), "Identity", {"x"}, {"r"});
+  const std::string good = serialize(m);
+  std::mt19937 rng(7);
+  for (int i = 0; i < 150; ++i) {
+    size_t len = rng() % good.size();
+    INFO("truncated to " << len << " of " << good.size() << " bytes");
+    if (len == 0) continue;  // an empty file is its own error
+    check_file_matches_memory(dir, good.substr(0, len));
+  }
+  for (int i = 0; i < 400; ++i) {
+    std::string bytes = good;
+    std::string what;
+    for (int k = 0; k < 1 + static_cast<int>(rng() % 3); ++k) {
+      size_t at = rng() % bytes.size();
+      bytes[at] = static_cast<char>(rng());
+      what += ' ';
+      what += std::to_string(at);
+    }
+    INFO("bytes changed at" << what);
+    check_file_matches_memory(dir, bytes);
+  }
 }
