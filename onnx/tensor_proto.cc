@@ -322,9 +322,16 @@ Tensor from_external_data(const onnx::TensorProto& p, bool has_raw_data, DType d
   return t;
 }
 
-// `raw` is the tensor's raw_data, or null when it has none. It is p.raw_data() except
-// for initializers whose raw_data the loader left out of the parse (see model_scan.h).
-Tensor convert(const onnx::TensorProto& p, const std::string_view* raw, const Reporter& r) {
+// A tensor's raw_data: in memory, or `size` bytes that `read` copies out (for
+// initializers the loader left out of the parse, see model_scan.h).
+struct RawData {
+  size_t size = 0;
+  const char* bytes = nullptr;
+  const std::function<void(void* dst)>* read = nullptr;
+};
+
+// `raw` is the tensor's raw_data, or null when it has none.
+Tensor convert(const onnx::TensorProto& p, const RawData* raw, const Reporter& r) {
   if (p.has_segment()) r.fail("segmented tensors are not supported");
   DType dtype = checked_dtype(p, r);
   Shape shape(p.dims().begin(), p.dims().end());
@@ -339,11 +346,19 @@ Tensor convert(const onnx::TensorProto& p, const std::string_view* raw, const Re
     for (const auto& f : typed_field_counts(p))
       if (f.count > 0) r.fail("has both raw_data and " + std::string(f.name));
     size_t expected = static_cast<size_t>(numel) * dtype_size(dtype);
-    if (raw->size() != expected)
-      r.fail("raw_data has " + std::to_string(raw->size()) + " bytes, expected " + std::to_string(expected) +
+    if (raw->size != expected)
+      r.fail("raw_data has " + std::to_string(raw->size) + " bytes, expected " + std::to_string(expected) +
              " for " + describe(dtype, shape));
     Tensor t = Tensor::uninitialized(dtype, shape);  // every byte is copied in below
-    if (expected) std::memcpy(t.raw_data(), raw->data(), expected);
+    if (raw->read) {
+      try {
+        (*raw->read)(t.raw_data());
+      } catch (const Error& e) {
+        r.fail("cannot read raw_data: " + e.message());
+      }
+    } else if (expected) {
+      std::memcpy(t.raw_data(), raw->bytes, expected);
+    }
     little_endian_to_host(t.raw_data(), expected, dtype);
     normalize_bools(t);
     return t;
@@ -353,7 +368,7 @@ Tensor convert(const onnx::TensorProto& p, const std::string_view* raw, const Re
 
 Tensor convert(const onnx::TensorProto& p, const Reporter& r) {
   if (!p.has_raw_data()) return convert(p, nullptr, r);
-  std::string_view raw = p.raw_data();
+  RawData raw{p.raw_data().size(), p.raw_data().data(), nullptr};
   return convert(p, &raw, r);
 }
 
@@ -576,11 +591,12 @@ Tensor tensor_from_proto(const onnx::TensorProto& proto, const TensorReadOptions
   return convert(proto, r);
 }
 
-Tensor tensor_from_proto(const onnx::TensorProto& proto, std::string_view raw_data,
-                         const TensorReadOptions& options) {
+Tensor tensor_from_proto(const onnx::TensorProto& proto, size_t raw_size,
+                         const std::function<void(void* dst)>& read_raw, const TensorReadOptions& options) {
   Reporter r{options, tensor_label("tensor", proto.name())};
   if (proto.has_raw_data()) throw Error(Stage::Usage, "tensor_from_proto: the proto has raw_data already");
-  return convert(proto, &raw_data, r);
+  RawData raw{raw_size, nullptr, &read_raw};
+  return convert(proto, &raw, r);
 }
 
 Tensor sparse_tensor_to_dense(const onnx::SparseTensorProto& sp, const TensorReadOptions& options) {

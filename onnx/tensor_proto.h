@@ -5,6 +5,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -27,11 +28,12 @@ std::string printable(std::string_view text, size_t max_bytes = SIZE_MAX);
 // Converts a TensorProto (raw_data, typed fields or external data) to a Tensor, checking
 // that the data matches the shape exactly. Throws Error(options.stage) on any problem.
 Tensor tensor_from_proto(const onnx::TensorProto& proto, const TensorReadOptions& options);
-// The same for a TensorProto that was parsed without its raw_data field: `raw_data`
-// (which must stay valid during the call) stands in for it, with the same checks and
-// messages as if the proto held it. The proto itself must not have raw_data.
-Tensor tensor_from_proto(const onnx::TensorProto& proto, std::string_view raw_data,
-                         const TensorReadOptions& options);
+// The same for a TensorProto that was parsed without its raw_data field, which holds
+// `raw_size` bytes: they get the checks and messages they would get in the proto, then
+// `read_raw(dst)` copies them into the new tensor's storage (or throws an Error). The
+// proto itself must not have raw_data.
+Tensor tensor_from_proto(const onnx::TensorProto& proto, size_t raw_size,
+                         const std::function<void(void* dst)>& read_raw, const TensorReadOptions& options);
 
 // Converts a SparseTensorProto (values [NNZ] and indices [NNZ] linear or [NNZ, rank]) to a
 // dense Tensor with zeros (empty strings) elsewhere.

@@ -11,6 +11,7 @@
 #include <bit>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 namespace onnxi::detail {
 
@@ -97,31 +98,39 @@ FileBytes read_whole_file(const std::string& path, Stage stage, size_t max_bytes
 }
 
 MappedFile::~MappedFile() {
-  if (data_) ::munmap(data_, size_);
+  unmap();
+  if (fd_ >= 0) ::close(fd_);
 }
 
-MappedFile::MappedFile(MappedFile&& other) noexcept : data_(other.data_), size_(other.size_) {
-  other.data_ = nullptr;
-  other.size_ = 0;
-}
+MappedFile::MappedFile(MappedFile&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      fd_(std::exchange(other.fd_, -1)),
+      path_(std::move(other.path_)) {}
 
 MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   if (this != &other) {
-    if (data_) ::munmap(data_, size_);
-    data_ = other.data_;
-    size_ = other.size_;
-    other.data_ = nullptr;
-    other.size_ = 0;
+    unmap();
+    if (fd_ >= 0) ::close(fd_);
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+    fd_ = std::exchange(other.fd_, -1);
+    path_ = std::move(other.path_);
   }
   return *this;
 }
 
-void MappedFile::release(size_t offset, size_t length) const {
-  if (!data_ || offset >= size_) return;
-  static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-  size_t end = offset + std::min(length, size_ - offset);
-  size_t begin = offset / page * page;
-  if (end > begin) ::madvise(data_ + begin, end - begin, MADV_DONTNEED);
+void MappedFile::unmap() {
+  if (data_) ::munmap(data_, size_);
+  data_ = nullptr;
+}
+
+void MappedFile::read(size_t offset, size_t length, void* dst, Stage stage) const {
+  if (offset > size_ || length > size_ - offset)
+    fail(stage, path_,
+         "range of " + std::to_string(length) + " bytes at offset " + std::to_string(offset) +
+             " is beyond the end of the file (" + std::to_string(size_) + " bytes)");
+  read_exact(fd_, offset, length, static_cast<char*>(dst), stage, path_);
 }
 
 MappedFile map_whole_file(const std::string& path, Stage stage, size_t max_bytes) {
@@ -132,11 +141,14 @@ MappedFile map_whole_file(const std::string& path, Stage stage, size_t max_bytes
          "file is " + std::to_string(size) + " bytes, more than the " + std::to_string(max_bytes) +
              " bytes accepted");
   MappedFile out;
-  if (size == 0) return out;  // mmap refuses empty ranges
-  void* p = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
-  if (p == MAP_FAILED) fail(stage, path, "cannot map file: " + errno_text());
-  out.data_ = static_cast<unsigned char*>(p);
-  out.size_ = static_cast<size_t>(size);
+  out.path_ = path;
+  if (size > 0) {  // mmap refuses empty ranges
+    void* p = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
+    if (p == MAP_FAILED) fail(stage, path, "cannot map file: " + errno_text());
+    out.data_ = static_cast<unsigned char*>(p);
+    out.size_ = static_cast<size_t>(size);
+  }
+  out.fd_ = fd.release();
   return out;
 }
 

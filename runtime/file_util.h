@@ -23,9 +23,11 @@ struct FileBytes {
 // file, a directory, or a file larger than `max_bytes`.
 FileBytes read_whole_file(const std::string& path, Stage stage, size_t max_bytes = SIZE_MAX);
 
-// A whole regular file mapped read-only (MAP_PRIVATE), unmapped on destruction. An empty
-// file has no mapping (data() is null). The file must not shrink while it is mapped:
-// reading a page past its new end raises SIGBUS.
+// A whole regular file mapped read-only (MAP_PRIVATE) and kept open, for reading a few
+// scattered parts in place and copying big ranges out with read(). The mapping goes
+// with unmap() or the destructor, the descriptor with the destructor. An empty file has
+// no mapping (data() is null). The file must not shrink while it is mapped: touching a
+// page past its new end raises SIGBUS.
 class MappedFile {
  public:
   MappedFile() = default;
@@ -36,17 +38,19 @@ class MappedFile {
   MappedFile& operator=(const MappedFile&) = delete;
 
   const unsigned char* data() const { return data_; }
-  size_t size() const { return size_; }
-  // Drops the process's page-table entries for the pages overlapping [offset,
-  // offset+length) so they stop counting towards RSS. The bytes stay readable (they
-  // are faulted in again from the page cache if touched), since the mapping is never
-  // written. A hint: errors are ignored.
-  void release(size_t offset, size_t length) const;
+  size_t size() const { return size_; }  // the file's size, also after unmap()
+  void unmap();
+  // Reads `length` bytes at `offset` of the file into `dst` (with pread: the bytes go
+  // from the page cache to `dst` without being mapped here, which on some VMs costs
+  // more than the copy). Fails like read_file_range.
+  void read(size_t offset, size_t length, void* dst, Stage stage) const;
 
  private:
   friend MappedFile map_whole_file(const std::string& path, Stage stage, size_t max_bytes);
   unsigned char* data_ = nullptr;
   size_t size_ = 0;
+  int fd_ = -1;
+  std::string path_;
 };
 
 // Maps the whole regular file at `path` read-only. Fails like read_whole_file.
