@@ -142,7 +142,13 @@ class Kernel {
   // and run() reads only that input's shape and dtype. When every user of a constant says
   // so, the session drops the constant's data (weights are then held once, packed).
   virtual bool packed_input(size_t /*input*/) const { return false; }
+  // True when run() uses threads of its own rather than the pool's (oneDNN's OpenMP
+  // team); the session then puts the pool's spinning workers to sleep before it.
+  virtual bool runs_on_own_threads() const { return false; }
 };
+
+// Makes the pool's worker threads stop spin-waiting and sleep until the next job.
+void yield_pool_workers(pthreadpool_t pool);
 
 // Kernel registry: (domain, op type, opset range, provider) -> factory. A factory may
 // return nullptr to say "this provider does not handle this configuration" (dtype,

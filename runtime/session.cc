@@ -88,6 +88,7 @@ struct Session::Impl {
   SessionOptions options;
   std::string file;
   std::shared_ptr<Graph> graph;
+  bool uses_own_threads = false;  // some kernel runs on threads of its own (not the pool)
   std::map<std::string, int64_t> opsets;
   PassStats pass_stats;
   std::vector<IOInfo> inputs_, outputs_;
@@ -188,6 +189,14 @@ struct Session::Impl {
       values[id].is_constant = false;  // an input overrides an initializer of the same name
       values[id].dtype = graph->inputs[i].dtype;
       input_ids.push_back(id);
+    }
+    // The values hold the initializers now. The graph keeps only those that are inputs'
+    // defaults, so that releasing a constant once it is packed really frees its memory.
+    {
+      std::set<std::string> input_names;
+      for (const auto& vi : graph->inputs) input_names.insert(vi.name);
+      for (auto it = graph->initializers.begin(); it != graph->initializers.end();)
+        it = input_names.count(it->first) ? std::next(it) : graph->initializers.erase(it);
     }
     for (size_t oi : order) {
       const Node& n = graph->nodes[oi];
@@ -332,34 +341,41 @@ struct Session::Impl {
     PrepareContext pctx;
     pctx.threadpool = pool;
     pctx.options = &options;
+    // Each constant is released as soon as every kernel using it has packed its own copy,
+    // so the unpacked and packed weights of the whole model are never held at once.
+    std::vector<int> unprepared_users(values.size(), 0);
+    for (const auto& s : steps)
+      for (int id : s.in)
+        if (id >= 0) ++unprepared_users[id];
     for (auto& s : steps) {
       try {
         s.kernel->prepare(pctx);
       } catch (const std::exception& e) {
         throw wrap(e, Stage::Build, s.ctx);
       }
+      for (int id : s.in)
+        if (id >= 0 && --unprepared_users[id] == 0) release_if_packed(static_cast<size_t>(id));
     }
-    release_packed_constants();
+    uses_own_threads = std::any_of(steps.begin(), steps.end(),
+                                   [](const Step& s) { return s.kernel->runs_on_own_threads(); });
     built = true;
     planned = false;
   }
 
   // Constants that every consuming kernel has packed into its own form keep only their
   // shape and dtype: the weights are then held once.
-  void release_packed_constants() {
-    for (size_t id = 0; id < values.size(); ++id) {
-      Value& v = values[id];
-      if (!v.is_constant || v.graph_output || v.consumers.empty() || !v.constant.is_tensor() ||
-          v.constant.dtype() == DType::String || !v.constant.raw_data())
-        continue;
-      bool all_packed = true;
-      for (int si : v.consumers) {
-        const Step& s = steps[si];
-        for (size_t k = 0; k < s.in.size(); ++k)
-          if (s.in[k] == static_cast<int>(id) && !s.kernel->packed_input(k)) all_packed = false;
-      }
-      if (all_packed) v.constant = Tensor::view(v.constant.dtype(), v.constant.shape(), nullptr);
+  // (Called once every consumer of value `id` is prepared.)
+  void release_if_packed(size_t id) {
+    Value& v = values[id];
+    if (!v.is_constant || v.graph_output || v.consumers.empty() || !v.constant.is_tensor() ||
+        v.constant.dtype() == DType::String || !v.constant.raw_data())
+      return;
+    for (int si : v.consumers) {
+      const Step& s = steps[si];
+      for (size_t k = 0; k < s.in.size(); ++k)
+        if (s.in[k] == static_cast<int>(id) && !s.kernel->packed_input(k)) return;
     }
+    v.constant = Tensor::view(v.constant.dtype(), v.constant.shape(), nullptr);
   }
 
   void reset_types(const std::vector<Shape>& shapes) {
@@ -681,8 +697,14 @@ struct Session::Impl {
     char* base = static_cast<char*>(arena.get());
     std::vector<const Tensor*> ins;
     std::vector<Tensor*> outs;
+    // Kernels that run on their own threads (oneDNN's OpenMP team) must not compete with
+    // pool workers still spinning after the previous kernel: those are told to sleep.
+    bool pool_may_spin = false;
     for (Step& s : steps) {
       if (s.evaluated) continue;
+      const bool own_threads = s.kernel->runs_on_own_threads();
+      if (own_threads && pool_may_spin) yield_pool_workers(pool);
+      pool_may_spin = !own_threads;
       ins.clear();
       outs.clear();
       for (int id : s.in) ins.push_back(id >= 0 ? &slots[id] : nullptr);
@@ -716,6 +738,7 @@ struct Session::Impl {
         s.times_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
       }
     }
+    if (pool_may_spin && uses_own_threads) yield_pool_workers(pool);  // nothing spins after a run
     std::vector<Tensor> result;
     for (int id : want) {
       const Tensor& t = slots[id];
