@@ -1,7 +1,12 @@
 #include "ops/nn/conv_common.h"
 
+#include <pthreadpool.h>
+
+#include <algorithm>
+#include <limits>
 #include <string>
 
+#include "ops/common/broadcast.h"
 #include "ops/xnnpack/xnn_util.h"
 
 namespace onnxi::nn {
@@ -21,12 +26,15 @@ ConvConfig read_conv_config(const BuildContext& ctx, bool nhwc) {
   cfg.nhwc = nhwc;
   const std::string op = op_name(nhwc);
   if (!ctx.has_input(0) || !ctx.has_input(1)) throw Error(Stage::Build, op + " needs inputs X and W");
-  if (ctx.num_inputs() > 3) throw Error(Stage::Build, op + " takes at most 3 inputs");
+  if (ctx.num_inputs() > (nhwc ? 4u : 3u))
+    throw Error(Stage::Build, op + " takes at most " + (nhwc ? "4" : "3") + " inputs");
   if (ctx.num_outputs() != 1) throw Error(Stage::Build, op + " has exactly one output");
   cfg.has_bias = ctx.has_input(2);
+  cfg.has_residual = nhwc && ctx.has_input(3);
 
   cfg.dtype = ctx.input_dtype(0);
-  if (ctx.input_dtype(1) != cfg.dtype || (cfg.has_bias && ctx.input_dtype(2) != cfg.dtype))
+  if (ctx.input_dtype(1) != cfg.dtype || (cfg.has_bias && ctx.input_dtype(2) != cfg.dtype) ||
+      (cfg.has_residual && ctx.input_dtype(3) != cfg.dtype))
     throw Error(Stage::Build, op + " inputs must share one dtype");
 
   cfg.group = ctx.attrs.get_int("group", 1);
@@ -105,8 +113,75 @@ void infer_conv(const ConvConfig& cfg, InferContext& ctx) {
     return;
   }
   const Shape* b = cfg.has_bias ? ctx.input_shape(2) : nullptr;
-  ctx.set_output(0, cfg.dtype, conv_shapes(cfg, *x, *w, b, Stage::Plan).output);
+  Shape out = conv_shapes(cfg, *x, *w, b, Stage::Plan).output;
+  if (cfg.has_residual) {
+    const Shape* z = ctx.input_shape(3);
+    if (!z) {
+      ctx.set_output_dtype(0, cfg.dtype);
+      return;
+    }
+    out = residual_output_shape(out, *z, Stage::Plan);
+  }
+  ctx.set_output(0, cfg.dtype, out);
 }
+
+Shape residual_output_shape(const Shape& conv, const Shape& z, Stage stage) {
+  if (z == conv) return conv;
+  try {
+    return broadcast_shapes(conv, z);
+  } catch (const Error&) {
+    throw Error(stage, "NhwcConv's residual input " + shape_to_string(z) + " does not broadcast with its output " +
+                           shape_to_string(conv));
+  }
+}
+
+namespace {
+// One chunk of y = clamp(conv + z) over same-shaped buffers.
+template <class T>
+struct ResidualArgs {
+  const T* conv;
+  const T* z;
+  T* y;
+  T lo, hi;
+  int64_t chunk;
+};
+
+template <class T>
+void residual_chunk(void* ctx, size_t index) {
+  const auto& a = *static_cast<const ResidualArgs<T>*>(ctx);
+  const int64_t begin = static_cast<int64_t>(index) * a.chunk;
+  for (int64_t i = begin; i < begin + a.chunk; ++i) a.y[i] = std::min(std::max(a.conv[i] + a.z[i], a.lo), a.hi);
+}
+}  // namespace
+
+template <class T>
+void add_residual_clamp(const T* conv, const Shape& conv_shape, const Tensor& z, Tensor& y, double lo, double hi,
+                        pthreadpool_t pool) {
+  const T* zd = z.data<T>();
+  T* yd = y.data<T>();
+  const T tlo = static_cast<T>(lo), thi = static_cast<T>(hi);
+  const int64_t n = y.numel();
+  if (conv_shape == y.shape() && z.shape() == y.shape()) {
+    constexpr int64_t kChunk = 16384;
+    const int64_t chunks = n / kChunk;
+    ResidualArgs<T> args{conv, zd, yd, tlo, thi, kChunk};
+    if (chunks > 0) pthreadpool_parallelize_1d(pool, &residual_chunk<T>, &args, static_cast<size_t>(chunks), 0);
+    for (int64_t i = chunks * kChunk; i < n; ++i) yd[i] = std::min(std::max(conv[i] + zd[i], tlo), thi);
+    return;
+  }
+  BroadcastPlan plan = plan_broadcast(conv_shape, z.shape(), y.shape());
+  if (plan.numel == 0) return;
+  const int64_t rows = plan.numel / plan.dims.back();
+  for_broadcast_rows(plan, 0, rows, [&](int64_t oa, int64_t ob, int64_t oo, int64_t len, int64_t sa, int64_t sb) {
+    for (int64_t i = 0; i < len; ++i)
+      yd[oo + i] = std::min(std::max(conv[oa + i * sa] + zd[ob + i * sb], tlo), thi);
+  });
+}
+
+template void add_residual_clamp<float>(const float*, const Shape&, const Tensor&, Tensor&, double, double,
+                                        pthreadpool_t);
+template void add_residual_clamp<double>(const double*, const Shape&, const Tensor&, Tensor&, double, double,
+                                         pthreadpool_t);
 
 bool ConvShapeCache::update(const ConvConfig& cfg, const RunContext& ctx) {
   const Shape& xs = ctx.input(0).shape();
@@ -208,7 +283,10 @@ std::optional<XnnConvPlan> plan_xnn_conv(const BuildContext& ctx, bool nhwc) {
   p.out_channels = p.w->dim(0);
   if (p.out_channels % p.cfg.group != 0 || (p.b && (p.b->rank() != 1 || p.b->dim(0) != p.out_channels)))
     return std::nullopt;  // the reference kernel reports the error
-  if (!XnnConv2d::supports(p.win, p.cfg.group, p.in_channels, p.out_channels, p.cfg.act_min, p.cfg.act_max))
+  // With a residual input the clamp comes after the addition, outside XNNPACK's convolution.
+  const float inf = std::numeric_limits<float>::infinity();
+  if (!XnnConv2d::supports(p.win, p.cfg.group, p.in_channels, p.out_channels,
+                           p.cfg.has_residual ? -inf : p.cfg.act_min, p.cfg.has_residual ? inf : p.cfg.act_max))
     return std::nullopt;
   try {
     ensure_xnnpack_initialized();

@@ -22,6 +22,9 @@ struct ConvConfig {
   float act_min = -std::numeric_limits<float>::infinity();
   float act_max = std::numeric_limits<float>::infinity();
   bool has_bias = false;
+  // NhwcConv only: input 3, Z, is added to the convolution (after the bias, before the
+  // clamp): the residual Add of ResNet-style blocks, fused by the fuse_conv_add pass.
+  bool has_residual = false;
   DType dtype = DType::Undefined;
 
   bool has_activation() const { return !std::isinf(act_min) || !std::isinf(act_max); }
@@ -57,6 +60,16 @@ struct ConvShapeCache {
   // Returns true when the shapes changed (and were re-validated).
   bool update(const ConvConfig& cfg, const RunContext& ctx);
 };
+
+// The output shape of a convolution with a residual input Z: the convolution's own shape,
+// or (rarely) both broadcast together. Throws Error(stage) when they do not broadcast.
+Shape residual_output_shape(const Shape& conv, const Shape& z, Stage stage);
+
+// y = clamp(conv + z, lo, hi), with z broadcast to y's shape (conv has `conv_shape`, which
+// broadcasts to y's shape too). `conv` may be y's own data when the shapes are equal.
+template <class T>
+void add_residual_clamp(const T* conv, const Shape& conv_shape, const Tensor& z, Tensor& y, double lo, double hi,
+                        pthreadpool_t pool);
 
 // Spatial kernel shape of W ([M, C/group, k...]).
 inline std::vector<int64_t> conv_kernel_of(const Shape& w) {

@@ -6,6 +6,7 @@
 #include <pthreadpool.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "ops/nn/conv_common.h"
 #include "ops/nn/gemm.h"
@@ -101,7 +102,10 @@ class NhwcConvRefKernel final : public Kernel {
     T* patch = pointwise ? nullptr : patch_.ensure<T>(static_cast<size_t>(out_pixels * kg));
     const T* xd = ctx.input(0).data<T>();
     const T* bd = cfg_.has_bias ? ctx.input(2).data<T>() : nullptr;
-    T* yd = y.data<T>();
+    // With a residual input whose shape differs from the convolution's (broadcast), the
+    // convolution goes to scratch first.
+    const bool direct = !cfg_.has_residual || s.output == y.shape();
+    T* yd = direct ? y.data<T>() : conv_out_.ensure<T>(static_cast<size_t>(shape_numel(s.output)));
     pthreadpool_t pool = ctx.threadpool();
     for (int64_t n = 0; n < s.batch; ++n) {
       const T* xn = xd + n * in_pixels * c;
@@ -121,7 +125,9 @@ class NhwcConvRefKernel final : public Kernel {
         gemm_accumulate<T>(out_pixels, mg, kg, a, lda, wp + g * kg * mg, mg, yn + g * mg, m, pool);
       }
     }
-    if (cfg_.has_activation()) {
+    if (cfg_.has_residual) {
+      add_residual_clamp<T>(yd, s.output, ctx.input(3), y, cfg_.act_min, cfg_.act_max, pool);
+    } else if (cfg_.has_activation()) {
       const T lo = static_cast<T>(cfg_.act_min), hi = static_cast<T>(cfg_.act_max);
       for (int64_t i = 0; i < y.numel(); ++i) yd[i] = std::min(std::max(yd[i], lo), hi);
     }
@@ -130,7 +136,7 @@ class NhwcConvRefKernel final : public Kernel {
   ConvConfig cfg_;
   Tensor constant_w_;
   ConvShapeCache cache_;
-  Scratch wpack_, patch_;
+  Scratch wpack_, patch_, conv_out_;
   bool packed_ = false;
 };
 
@@ -141,7 +147,9 @@ class NhwcConvXnnKernel final : public Kernel {
   NhwcConvXnnKernel(ConvConfig cfg, const WindowAttrs& win, int64_t in_channels, int64_t out_channels,
                     const Tensor& w, const Tensor* b)
       : cfg_(std::move(cfg)),
-        conv_(win, cfg_.group, in_channels, out_channels, w, b, cfg_.act_min, cfg_.act_max) {}
+        conv_(win, cfg_.group, in_channels, out_channels, w, b,
+              cfg_.has_residual ? -std::numeric_limits<float>::infinity() : cfg_.act_min,
+              cfg_.has_residual ? std::numeric_limits<float>::infinity() : cfg_.act_max) {}
   void infer(InferContext& ctx) override { infer_conv(cfg_, ctx); }
   void prepare(PrepareContext&) override { conv_.prepare(); }
   bool packed_input(size_t i) const override { return (i == 1 || i == 2) && conv_.weights_released(); }
@@ -149,9 +157,13 @@ class NhwcConvXnnKernel final : public Kernel {
     cache_.update(cfg_, ctx);
     Tensor& y = ctx.output(0);
     if (y.numel() == 0) return;
-    conv_.setup(cache_.shapes.batch, cache_.shapes.geom, ctx.input(0).data<float>(), y.data<float>(),
-                ctx.threadpool());
+    const ConvShapes& s = cache_.shapes;
+    const bool direct = !cfg_.has_residual || s.output == y.shape();
+    float* out = direct ? y.data<float>() : conv_out_.ensure<float>(static_cast<size_t>(shape_numel(s.output)));
+    conv_.setup(s.batch, s.geom, ctx.input(0).data<float>(), out, ctx.threadpool());
     conv_.run(ctx.threadpool());
+    if (cfg_.has_residual)
+      add_residual_clamp<float>(out, s.output, ctx.input(3), y, cfg_.act_min, cfg_.act_max, ctx.threadpool());
   }
   const char* provider() const override { return "xnnpack"; }
 
@@ -159,6 +171,7 @@ class NhwcConvXnnKernel final : public Kernel {
   ConvConfig cfg_;
   XnnConv2d conv_;
   ConvShapeCache cache_;
+  Scratch conv_out_;
 };
 
 std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {

@@ -60,6 +60,7 @@ bool fold_batchnorm_into_conv(Graph& g, PassStats& stats);
 bool convert_to_nhwc(Graph& g, PassStats& stats);
 bool sink_transposes(Graph& g, PassStats& stats);
 bool cancel_transposes(Graph& g, PassStats& stats);
+bool fuse_conv_add(Graph& g, PassStats& stats);
 bool fuse_conv_activation(Graph& g, PassStats& stats);
 bool eliminate_dead_nodes(Graph& g, PassStats& stats);
 

@@ -148,6 +148,7 @@ PassStats optimize_graph(Graph& g) {
     changed |= sink_transposes(g, stats);
     changed |= cancel_transposes(g, stats);
     changed |= convert_to_nhwc(g, stats);
+    changed |= fuse_conv_add(g, stats);
     changed |= fuse_conv_activation(g, stats);
     changed |= eliminate_dead_nodes(g, stats);
     if (!changed) break;

@@ -147,3 +147,49 @@ TEST_CASE("transpose_constant permutes any fixed-size dtype") {
   REQUIRE(u.shape() == Shape{3, 2});
   CHECK(std::vector<int64_t>(u.data<int64_t>(), u.data<int64_t>() + 6) == std::vector<int64_t>{0, 3, 1, 4, 2, 5});
 }
+
+// conv -> relu -> conv -> add(residual) -> relu: the ResNet block's tail.
+static Graph add_relu_block() {
+  Graph g;
+  g.inputs = {value_info("x", DType::Float, {-1, 4, 8, 8})};
+  g.outputs = {value_info("y", DType::Float, {-1, 4, 8, 8})};
+  g.initializers["w1"] = random_tensor({4, 4, 3, 3}, 1);
+  g.initializers["w2"] = random_tensor({4, 4, 3, 3}, 2);
+  auto pads = attr_ints("pads", {1, 1, 1, 1});
+  g.nodes = {make_node("Conv", {"x", "w1"}, {"c1"}, {pads}), make_node("Relu", {"c1"}, {"r1"}),
+             make_node("Conv", {"r1", "w2"}, {"c2"}, {pads}), make_node("Add", {"r1", "c2"}, {"s"}),
+             make_node("Relu", {"s"}, {"y"})};
+  return g;
+}
+
+TEST_CASE("fuse_conv_add folds the residual Add and its Relu into the convolution") {
+  Graph g = add_relu_block();
+  PassStats st = optimize_graph(g);
+  CHECK(count_ops(g, "NhwcConv") == 2);
+  CHECK(count_ops(g, "Add") == 0);
+  CHECK(count_ops(g, "Relu") == 0);
+  CHECK(st.rewrites["fuse_conv_add"] == 1);
+  CHECK(st.rewrites["fuse_conv_activation"] == 2);
+  size_t with_z = 0;
+  for (const auto& n : g.nodes)
+    if (n.op_type == "NhwcConv" && n.inputs.size() == 4) {
+      ++with_z;
+      CHECK(n.inputs[2].empty());  // no bias
+      REQUIRE(n.find_attribute("activation_min"));
+      CHECK(n.find_attribute("activation_min")->f == 0.0f);
+    }
+  CHECK(with_z == 1);
+  CHECK_NOTHROW(topological_order(g));
+}
+
+TEST_CASE("fuse_conv_add leaves an Add of a graph input, and a conv with other consumers, alone") {
+  Graph g = add_relu_block();
+  g.nodes[3].inputs = {"x", "c2"};  // x is NCHW, not an NHWC value
+  optimize_graph(g);
+  CHECK(count_ops(g, "Add") == 1);
+
+  Graph h = add_relu_block();
+  h.outputs.push_back(value_info("c2", DType::Float, {-1, 4, 8, 8}));  // c2 must stay
+  optimize_graph(h);
+  CHECK(count_ops(h, "Add") == 1);
+}

@@ -149,3 +149,36 @@ TEST_CASE("free_variables lists what nested subgraphs capture") {
   mid->nodes[1].attributes["then_branch"] = ga;
   CHECK(free_variables(*mid) == std::vector<std::string>{"cond", "outer_a", "outer_b"});
 }
+
+TEST_CASE("session: a residual Add fused into the conv agrees with the unfused graph on every provider") {
+  Graph g;
+  g.inputs = {value_info("x", DType::Float, {-1, 8, 10, 10})};
+  g.outputs = {value_info("y", DType::Float, {-1, 16, 10, 10})};
+  g.initializers["w1"] = random_tensor({16, 8, 3, 3}, 1);
+  g.initializers["b1"] = random_tensor({16}, 2);
+  g.initializers["w2"] = random_tensor({16, 16, 1, 1}, 3);
+  g.initializers["b2"] = random_tensor({16}, 4);
+  g.initializers["w3"] = random_tensor({16, 8, 1, 1}, 5);
+  auto pads = attr_ints("pads", {1, 1, 1, 1});
+  g.nodes = {make_node("Conv", {"x", "w1", "b1"}, {"c1"}, {pads}), make_node("Relu", {"c1"}, {"r1"}),
+             make_node("Conv", {"r1", "w2", "b2"}, {"c2"}), make_node("Conv", {"x", "w3"}, {"c3"}),
+             make_node("Add", {"c2", "c3"}, {"s"}), make_node("Relu", {"s"}, {"y"})};
+  for (int64_t batch : {1, 2}) {
+    Tensor x = random_tensor({batch, 8, 10, 10}, 50 + static_cast<uint32_t>(batch));
+    SessionOptions ref;
+    ref.optimize = false;
+    ref.force_provider = "ref";
+    Tensor want = run1(g, ref, x);
+    for (std::string provider : {"", "ref", "xnnpack", "onednn"}) {
+      INFO("provider '" << provider << "' batch " << batch);
+      SessionOptions o;
+      o.force_provider = provider;
+      o.profile = true;
+      auto s = make_session(make_model(g), o);
+      Tensor got = s->run({{"x", x}}).at(0);
+      CHECK(max_rel_diff(got, want) < 1e-5);
+      CHECK(s->plan_stats().rewrites["fuse_conv_add"] == 1);
+      for (const auto& p : s->profile()) CHECK(p.op_type != "Add");
+    }
+  }
+}
