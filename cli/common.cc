@@ -37,8 +37,9 @@ SessionOptions SessionFlags::options() const {
 void add_session_flags(CLI::App& app, SessionFlags& flags, const char* threads_help) {
   if (threads_help) app.add_option("-t,--threads", flags.threads, threads_help)->check(CLI::Range(0, 1024));
   app.add_flag("--no-optimize", flags.no_optimize, "Run the graph as loaded, without rewrites");
-  app.add_option("--provider", flags.provider, "Force a kernel provider where it applies: ref or xnnpack")
-      ->check(CLI::IsMember({"", "ref", "xnnpack"}));
+  app.add_option("--provider", flags.provider,
+                 "Force a kernel provider where it applies (ref elsewhere): ref, xnnpack or onednn")
+      ->check(CLI::IsMember({"", "ref", "xnnpack", "onednn"}));
 }
 
 std::map<std::string, Tensor> read_feeds(const std::vector<std::string>& specs) {

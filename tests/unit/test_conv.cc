@@ -283,7 +283,7 @@ TEST_CASE("NhwcConv matches the reference through NCHW transposes", "[conv][nhwc
   for (const auto& c : conv_cases()) {
     if (c.x.size() != 4) continue;
     for (bool clamp : {false, true}) {
-      for (std::string provider : {"ref", "xnnpack"}) {
+      for (std::string provider : {"ref", "xnnpack", "onednn"}) {
         INFO(c.name << " [" << provider << "] clamp=" << clamp);
         Tensor x = random_tensor<float>(c.x, seed), w = random_tensor<float>(c.w, seed + 1);
         Tensor b = c.bias ? random_tensor<float>({c.w[0]}, seed + 2) : Tensor();
@@ -298,6 +298,11 @@ TEST_CASE("NhwcConv matches the reference through NCHW transposes", "[conv][nhwc
           for (double& v : want) v = std::min(std::max(v, -0.25), 0.5);
         }
         NodeRun r{"NhwcConv", "onnxi", 1, attrs, {to_nhwc(x), w, b}, {false, true, true}, 1, provider};
+        // oneDNN declines grouped convolutions (XNNPACK keeps them).
+        if (provider == "onednn" && c.group != 1) {
+          CHECK_THROWS_WITH(run_node(r), Catch::Contains("declined"));
+          continue;
+        }
         NodeResult res = run_node(r, seed % 20 ? tp.pool : nullptr);
         CHECK(res.provider == provider);
         expect_close(to_nchw(res.outputs[0]), want_shape, want, 1e-4);
@@ -319,6 +324,88 @@ TEST_CASE("NhwcConv matches the reference through NCHW transposes", "[conv][nhwc
         seed += 10;
       }
     }
+  }
+}
+
+TEST_CASE("NhwcConv with a residual input Z adds it before the clamp, on every provider", "[conv][nhwc]") {
+  ThreadPool2 tp;
+  uint32_t seed = 1300;
+  struct ZCase {
+    ConvCase conv;
+    Shape z;  // NCHW; broadcast against the convolution's output
+  };
+  const std::vector<ZCase> cases = {
+      {{"3x3 pad 1", {2, 8, 6, 6}, {16, 8, 3, 3}, 1, {}, {}, {1, 1, 1, 1}, ""}, {2, 16, 6, 6}},
+      {{"1x1 stride 2", {1, 16, 7, 7}, {32, 16, 1, 1}, 1, {2, 2}, {}, {}, ""}, {1, 32, 4, 4}},
+      {{"1x1 no bias", {1, 16, 5, 5}, {8, 16, 1, 1}, 1, {}, {}, {}, "", false}, {1, 8, 5, 5}},
+      {{"group 2", {1, 4, 5, 5}, {6, 2, 3, 3}, 2, {}, {}, {1, 1, 1, 1}, ""}, {1, 6, 5, 5}},
+      {{"Z per channel", {1, 8, 5, 5}, {16, 8, 3, 3}, 1, {}, {}, {1, 1, 1, 1}, ""}, {1, 16, 1, 1}},
+      {{"Z larger than the output", {2, 8, 3, 3}, {16, 8, 3, 3}, 1, {}, {}, {}, ""}, {2, 16, 2, 3}},
+  };
+  for (const auto& zc : cases) {
+    const ConvCase& c = zc.conv;
+    for (bool clamp : {false, true}) {
+      for (std::string provider : {"ref", "xnnpack", "onednn"}) {
+        INFO(c.name << " [" << provider << "] clamp=" << clamp);
+        Tensor x = random_tensor<float>(c.x, seed), w = random_tensor<float>(c.w, seed + 1);
+        Tensor b = c.bias ? random_tensor<float>({c.w[0]}, seed + 2) : Tensor();
+        Tensor z = random_tensor<float>(zc.z, seed + 3);
+        std::vector<double> bd = c.bias ? to_doubles(b) : std::vector<double>();
+        Shape conv_shape;
+        std::vector<double> conv = reference_conv(c, to_doubles(x), to_doubles(w), c.bias ? &bd : nullptr, &conv_shape);
+        // Broadcast conv (NCHW) and z to the output shape, add, clamp.
+        Shape out_shape(4);
+        for (size_t d = 0; d < 4; ++d) out_shape[d] = std::max(conv_shape[d], zc.z[d]);
+        std::vector<double> zd = to_doubles(z), want;
+        for (int64_t n = 0; n < out_shape[0]; ++n)
+          for (int64_t ch = 0; ch < out_shape[1]; ++ch)
+            for (int64_t h = 0; h < out_shape[2]; ++h)
+              for (int64_t wi = 0; wi < out_shape[3]; ++wi) {
+                auto at = [&](const Shape& s, const std::vector<double>& v) {
+                  int64_t i = 0;
+                  const int64_t idx[4] = {n, ch, h, wi};
+                  for (size_t d = 0; d < 4; ++d) i = i * s[d] + (s[d] == 1 ? 0 : idx[d]);
+                  return v[static_cast<size_t>(i)];
+                };
+                double v = at(conv_shape, conv) + at(zc.z, zd);
+                if (clamp) v = std::min(std::max(v, -0.25), 0.5);
+                want.push_back(v);
+              }
+        std::vector<Attribute> attrs = conv_attrs(c);
+        if (clamp) {
+          attrs.push_back(attr_float("activation_min", -0.25f));
+          attrs.push_back(attr_float("activation_max", 0.5f));
+        }
+        NodeRun r{"NhwcConv", "onnxi", 1, attrs, {to_nhwc(x), w, b, to_nhwc(z)}, {false, true, true, false}, 1,
+                  provider};
+        if (provider == "onednn" && c.group != 1) {
+          CHECK_THROWS_WITH(run_node(r), Catch::Contains("declined"));
+          continue;
+        }
+        NodeResult res = run_node(r, seed % 20 ? tp.pool : nullptr);
+        CHECK(res.provider == provider);
+        expect_close(to_nchw(res.outputs[0]), out_shape, want, 1e-4);
+        seed += 10;
+      }
+    }
+  }
+}
+
+TEST_CASE("NhwcConv onednn re-plans across input sizes with packed weights", "[conv][nhwc][onednn]") {
+  ConvCase c{"", {}, {12, 6, 3, 3}, 1, {2, 1}, {}, {}, "SAME_LOWER"};
+  Tensor w = random_tensor<float>(c.w, 3), b = random_tensor<float>({12}, 4);
+  std::vector<double> bd = to_doubles(b);
+  NodeRun r{"NhwcConv",          "onnxi", 1,        conv_attrs(c), {Tensor(DType::Float, {1, 7, 7, 6}), w, b},
+            {false, true, true}, 1,       "onednn"};
+  KernelDriver k(r);
+  CHECK(k.provider() == "onednn");
+  uint32_t seed = 60;
+  for (Shape s : {Shape{1, 6, 7, 7}, Shape{3, 6, 8, 5}, Shape{1, 6, 7, 7}, Shape{2, 6, 16, 16}}) {
+    c.x = s;
+    Tensor x = random_tensor<float>(s, seed++);
+    Shape want_shape;
+    std::vector<double> want = reference_conv(c, to_doubles(x), to_doubles(w), &bd, &want_shape);
+    expect_close(to_nchw(k.run({to_nhwc(x), w, b})[0]), want_shape, want, 1e-4);
   }
 }
 
