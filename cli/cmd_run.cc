@@ -69,8 +69,12 @@ std::string json_tensor(const std::string& name, const Tensor& t) {
     else {
       char buf[40];
       double v = element_as_double(t, i);
-      if (std::isfinite(v)) {
-        std::snprintf(buf, sizeof buf, "%.9g", v);
+      if (is_integer_dtype(t.dtype())) {
+        std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));  // exact below 64 bits
+        o += buf;
+      } else if (std::isfinite(v)) {
+        // Enough digits to read back the same float32 / float64.
+        std::snprintf(buf, sizeof buf, t.dtype() == DType::Double ? "%.17g" : "%.9g", v);
         o += buf;
       } else {
         o += "null";
