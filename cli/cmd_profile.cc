@@ -209,8 +209,10 @@ Command add_profile(CLI::App& app) {
                   total_ms > 0 ? 100.0 * r->median_ms / total_ms : 0.0, gf);
     }
     if (shown.size() < rows.size()) std::printf("     (%zu faster nodes not shown)\n", rows.size() - shown.size());
+    char total_gf[32] = "";
+    if (total_flops > 0) std::snprintf(total_gf, sizeof total_gf, "%.1f", gflops(total_flops, total_ms));
     std::printf("%-4s %-36s %-22s %-8s %-20s %10.3f %6.1f%% %8s\n\n", "", "total", "", "", "", total_ms, 100.0,
-                total_flops > 0 ? std::to_string(static_cast<int>(gflops(total_flops, total_ms) + 0.5)).c_str() : "");
+                total_gf);
 
     std::printf("%-22s %6s %10s %7s %8s\n", "op type", "nodes", "ms", "share", "GFLOP/s");
     for (const auto& op : ops) {
