@@ -84,6 +84,19 @@ cat "$tmp/check.txt"
 grep -q "2 unsupported" "$tmp/check.txt"
 grep -q "com.example::Frobnicate (opset 1)" "$tmp/check.txt"
 grep -q "ai.onnx::NoSuchOp (opset 13)" "$tmp/check.txt"
+# A known op on a dtype no kernel takes: reported with the input type.
+$py - "$tmp/sin_i64.onnx" <<'PY'
+import sys, onnx
+from onnx import TensorProto, helper
+x = helper.make_tensor_value_info("x", TensorProto.INT64, [2])
+y = helper.make_tensor_value_info("y", TensorProto.INT64, [2])
+g = helper.make_graph([helper.make_node("Sin", ["x"], ["y"], name="sine")], "t", [x], [y])
+onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), sys.argv[1])
+PY
+rc=0; "$onnxi" check "$tmp/sin_i64.onnx" >"$tmp/check2.txt" || rc=$?
+cat "$tmp/check2.txt"
+[ "$rc" -eq 1 ] || { echo "check exit $rc on int64 Sin"; exit 1; }
+grep -q "ai.onnx::Sin (opset 13): .*int64.*\[node sine\]" "$tmp/check2.txt"
 
 # bench --json and test --json: one document each on stdout.
 "$onnxi" bench "$model" --runs 2 --warmup 0 --json >"$tmp/bench.json"
