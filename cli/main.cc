@@ -26,6 +26,15 @@ int main(int argc, char** argv) {
       onnxi::cli::add_classify);
   add("check", "List every unsupported operator (domain, op, opset, input types); exit 1 if any",
       onnxi::cli::add_check);
+  app.footer(
+      "Each subcommand has its own --help with examples. Output: human text on stdout, one-line errors\n"
+      "on stderr; --json prints one JSON document on stdout. Exit 0 ok, 1 failure, 2 usage error.\n"
+      "\n"
+      "Examples:\n"
+      "  onnxi run models/resnet50/model.onnx --random --runs 10\n"
+      "  onnxi profile models/resnet50/model.onnx --top 10\n"
+      "  onnxi classify cat.jpg dog.png\n"
+      "  onnxi check model.onnx");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
