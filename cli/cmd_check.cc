@@ -31,14 +31,15 @@ Command add_check(CLI::App& app) {
       } catch (const Error& e) {
         if (e.stage() != Stage::Build) throw;
         const ErrorContext& c = e.context();
-        std::string entry = (c.domain.empty() ? std::string("ai.onnx") : c.domain) + "::" + c.op_type + " (opset " +
-                            std::to_string(c.opset) + ")";
+        std::string entry = (c.domain.empty() ? std::string("ai.onnx") : c.domain) + "::" + c.op_type +
+                            " (opset " + std::to_string(c.opset) + ")";
         if (c.op_type.empty()) entry = "model";
         problems.push_back(entry + ": " + e.message() + (c.node.empty() ? "" : " [node " + c.node + "]"));
       }
     }
     if (problems.empty()) {
-      std::printf("%s: supported (%zu op types, every node has a kernel)\n", model->c_str(), s.op_histogram.size());
+      std::printf("%s: supported (%zu op types, every node has a kernel)\n", model->c_str(),
+                  s.op_histogram.size());
       return 0;
     }
     std::printf("%s: %zu unsupported\n", model->c_str(), problems.size());

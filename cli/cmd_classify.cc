@@ -53,7 +53,8 @@ std::string find_default(const std::string& relative, const char* what, const ch
     if (fs::exists(p)) return p.string();
     tried += (tried.empty() ? "" : ", ") + p.string();
   }
-  throw Error(Stage::Usage, std::string("no ") + what + " given and none found (tried " + tried + "); " + hint);
+  throw Error(Stage::Usage,
+              std::string("no ") + what + " given and none found (tried " + tried + "); " + hint);
 }
 
 std::vector<std::string> read_labels(const std::string& path) {
@@ -82,8 +83,9 @@ std::vector<Scored> top_k(const float* logits, int64_t classes, int k) {
   std::vector<Scored> v;
   for (int64_t c = 0; c < classes; ++c) v.push_back({c, logits[c], std::exp(double(logits[c]) - mx) / sum});
   size_t n = std::min<size_t>(size_t(k), v.size());
-  std::partial_sort(v.begin(), v.begin() + std::ptrdiff_t(n), v.end(),
-                    [](const Scored& a, const Scored& b) { return a.logit > b.logit || (a.logit == b.logit && a.cls < b.cls); });
+  std::partial_sort(v.begin(), v.begin() + std::ptrdiff_t(n), v.end(), [](const Scored& a, const Scored& b) {
+    return a.logit > b.logit || (a.logit == b.logit && a.cls < b.cls);
+  });
   v.resize(n);
   return v;
 }
@@ -98,9 +100,11 @@ Command add_classify(CLI::App& app) {
                  "scripts/run_resnet50.sh exports it)");
   app.add_option("--labels", o->labels, "Class names, one per line (default: models/imagenet_classes.txt)");
   app.add_option("-k,--top", o->top, "Classes shown per image (default 5)")->check(CLI::Range(1, 100000));
-  app.add_option("--resize", o->resize, "Shorter side after resizing (default 256)")->check(CLI::Range(1, 16384));
+  app.add_option("--resize", o->resize, "Shorter side after resizing (default 256)")
+      ->check(CLI::Range(1, 16384));
   app.add_option("--crop", o->crop, "Center crop size (default 224)")->check(CLI::Range(1, 16384));
-  app.add_option("--save-input", o->save_input, "Also write the preprocessed batch [N,3,crop,crop] to FILE.npy");
+  app.add_option("--save-input", o->save_input,
+                 "Also write the preprocessed batch [N,3,crop,crop] to FILE.npy");
   app.add_flag("--json", o->json, "Print one JSON document (format \"onnxi-classify\", version 1) instead");
   add_session_flags(app, o->session, "Threads (default: one per core)");
   app.footer(
@@ -114,12 +118,13 @@ Command add_classify(CLI::App& app) {
       "  onnxi classify photos/*.jpg --model models/resnet50/model.onnx --top 3\n"
       "  onnxi classify cat.jpg --json");
   return [o]() {
-    std::string model = o->model.empty() ? find_default("resnet50/model.onnx", "--model",
-                                                        "export one with scripts/run_resnet50.sh or pass --model")
-                                         : o->model;
-    std::string labels_path = o->labels.empty() ? find_default("imagenet_classes.txt", "--labels",
-                                                               "pass --labels FILE")
-                                                : o->labels;
+    std::string model = o->model.empty()
+                            ? find_default("resnet50/model.onnx", "--model",
+                                           "export one with scripts/run_resnet50.sh or pass --model")
+                            : o->model;
+    std::string labels_path = o->labels.empty()
+                                  ? find_default("imagenet_classes.txt", "--labels", "pass --labels FILE")
+                                  : o->labels;
     std::vector<std::string> labels = read_labels(labels_path);
 
     // Decode everything first: a bad image fails before the model is loaded.
@@ -127,7 +132,8 @@ Command add_classify(CLI::App& app) {
     const int64_t plane = int64_t(3) * o->crop * o->crop;
     Tensor batch(DType::Float, {n, 3, o->crop, o->crop});
     for (int64_t i = 0; i < n; ++i)
-      imagenet_preprocess(decode_image(o->images[size_t(i)]), o->resize, o->crop, batch.data<float>() + i * plane);
+      imagenet_preprocess(decode_image(o->images[size_t(i)]), o->resize, o->crop,
+                          batch.data<float>() + i * plane);
     if (!o->save_input.empty()) write_npy(o->save_input, batch);
 
     auto session = Session::from_file(model, o->session.options());
@@ -136,27 +142,33 @@ Command add_classify(CLI::App& app) {
                                     " inputs; classify needs a model with one image input");
     const IOInfo& in = session->inputs()[0];
     if (in.dtype != DType::Float || (in.has_shape && in.shape.size() != 4))
-      throw Error(Stage::Usage, model + ": input '" + in.name + "' is " + std::string(dtype_name(in.dtype)) + " " +
-                                    format_shape(in.shape, in.dim_names) + "; classify needs float32 [N,3,H,W]");
+      throw Error(Stage::Usage, model + ": input '" + in.name + "' is " + std::string(dtype_name(in.dtype)) +
+                                    " " + format_shape(in.shape, in.dim_names) +
+                                    "; classify needs float32 [N,3,H,W]");
     // A fixed batch dim means running the images in chunks of that size.
     int64_t chunk = in.has_shape && in.shape[0] > 0 ? in.shape[0] : n;
     if (n % chunk != 0 && chunk != 1)
-      throw Error(Stage::Usage, model + " has a fixed batch of " + std::to_string(chunk) + "; give a multiple of it");
+      throw Error(Stage::Usage,
+                  model + " has a fixed batch of " + std::to_string(chunk) + "; give a multiple of it");
     std::vector<std::vector<Scored>> results;
     int64_t classes = -1;
     for (int64_t start = 0; start < n; start += chunk) {
       Tensor part(DType::Float, {chunk, 3, o->crop, o->crop});
-      std::copy(batch.data<float>() + start * plane, batch.data<float>() + (start + chunk) * plane, part.data<float>());
+      std::copy(batch.data<float>() + start * plane, batch.data<float>() + (start + chunk) * plane,
+                part.data<float>());
       std::vector<Tensor> out = session->run({{in.name, part}});
       const Tensor& logits = out.at(0);
       if (logits.dtype() != DType::Float || logits.rank() != 2 || logits.dim(0) != chunk)
         throw Error(Stage::Run, model + ": output is " + std::string(dtype_name(logits.dtype())) +
-                                    shape_to_string(logits.shape()) + ", expected float32 [N,classes] logits");
+                                    shape_to_string(logits.shape()) +
+                                    ", expected float32 [N,classes] logits");
       classes = logits.dim(1);
-      for (int64_t b = 0; b < chunk; ++b) results.push_back(top_k(logits.data<float>() + b * classes, classes, o->top));
+      for (int64_t b = 0; b < chunk; ++b)
+        results.push_back(top_k(logits.data<float>() + b * classes, classes, o->top));
     }
     if (static_cast<int64_t>(labels.size()) != classes)
-      std::fprintf(stderr, "onnxi: warning: %s has %zu names for %lld classes; unnamed classes show their index\n",
+      std::fprintf(stderr,
+                   "onnxi: warning: %s has %zu names for %lld classes; unnamed classes show their index\n",
                    labels_path.c_str(), labels.size(), static_cast<long long>(classes));
     auto label_of = [&](int64_t c) {
       return c < static_cast<int64_t>(labels.size()) ? labels[size_t(c)] : "class " + std::to_string(c);

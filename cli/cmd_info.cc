@@ -34,13 +34,15 @@ std::string shape_of(const IOInfo& io) {
 }
 
 std::string json_io(const IOInfo& io) {
-  std::string s = "{\"name\":" + json_string(io.name) + ",\"type\":" + json_string(type_of(io)) + ",\"shape\":";
+  std::string s =
+      "{\"name\":" + json_string(io.name) + ",\"type\":" + json_string(type_of(io)) + ",\"shape\":";
   if (!io.has_shape) return s + "null}";
   s += "[";
   for (size_t i = 0; i < io.shape.size(); ++i) {
     if (i) s += ",";
-    s += io.shape[i] >= 0 ? std::to_string(io.shape[i])
-                          : json_string(i < io.dim_names.size() && !io.dim_names[i].empty() ? io.dim_names[i] : "?");
+    s += io.shape[i] >= 0
+             ? std::to_string(io.shape[i])
+             : json_string(i < io.dim_names.size() && !io.dim_names[i].empty() ? io.dim_names[i] : "?");
   }
   return s + "]}";
 }
@@ -58,15 +60,17 @@ void write_dot(const std::string& path, const std::string& model, const std::vec
                const std::vector<IOInfo>& inputs, const std::vector<IOInfo>& outputs) {
   std::ofstream f(path);
   if (!f) throw Error(Stage::Io, "cannot write " + path);
-  f << "digraph onnxi {\n  label=" << dot_id(model + " (green: XNNPACK, orange: reference kernel, blue: other)")
-    << ";\n  labelloc=t;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=10];\n"
+  f << "digraph onnxi {\n  label="
+    << dot_id(model + " (green: XNNPACK, orange: reference kernel, blue: other)")
+    << ";\n  labelloc=t;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", "
+       "fontsize=10];\n"
     << "  edge [fontname=\"Helvetica\", fontsize=8];\n";
   std::map<std::string, std::string> producer;  // value -> dot node id
   std::map<std::string, std::string> value_shape;
   for (const auto& io : inputs) {
     std::string id = "in:" + io.name;
-    f << "  " << dot_id(id) << " [shape=ellipse, fillcolor=\"#e8e8e8\", label=" << dot_id(io.name + "\n" + shape_of(io))
-      << "];\n";
+    f << "  " << dot_id(id)
+      << " [shape=ellipse, fillcolor=\"#e8e8e8\", label=" << dot_id(io.name + "\n" + shape_of(io)) << "];\n";
     producer[io.name] = id;
   }
   std::set<std::string> providers;
@@ -101,10 +105,12 @@ void write_dot(const std::string& path, const std::string& model, const std::vec
 Command add_info(CLI::App& app) {
   auto o = std::make_shared<InfoOptions>();
   app.add_option("model", o->model, "ONNX model file")->required();
-  app.add_flag("--graph", o->graph,
-               "Also list every node as the session runs it (after rewrites): op, provider, inputs, output shape");
-  app.add_option("--dot", o->dot,
-                 "Write the graph as Graphviz DOT, nodes coloured by provider (render: dot -Tsvg FILE -o g.svg)");
+  app.add_flag(
+      "--graph", o->graph,
+      "Also list every node as the session runs it (after rewrites): op, provider, inputs, output shape");
+  app.add_option(
+      "--dot", o->dot,
+      "Write the graph as Graphviz DOT, nodes coloured by provider (render: dot -Tsvg FILE -o g.svg)");
   app.add_flag("--json", o->json, "Print one JSON document (format \"onnxi-info\", version 1) instead");
   add_session_flags(app, o->session, nullptr);
   app.footer(
@@ -128,8 +134,9 @@ Command add_info(CLI::App& app) {
     for (const auto& [op, n] : s.op_histogram) total += n;
     if (o->json) {
       std::ostringstream j;
-      j << "{\"format\":\"onnxi-info\",\"version\":" << kInfoJsonVersion << ",\"model\":" << json_string(s.path)
-        << ",\"ir_version\":" << s.ir_version << ",\"producer\":" << json_string(s.producer) << ",\"opsets\":{";
+      j << "{\"format\":\"onnxi-info\",\"version\":" << kInfoJsonVersion
+        << ",\"model\":" << json_string(s.path) << ",\"ir_version\":" << s.ir_version
+        << ",\"producer\":" << json_string(s.producer) << ",\"opsets\":{";
       bool first = true;
       for (const auto& [d, v] : s.opsets) {
         j << (first ? "" : ",") << json_string(d.empty() ? "ai.onnx" : d) << ":" << v;
@@ -153,8 +160,9 @@ Command add_info(CLI::App& app) {
         j << ",\"graph\":[";
         for (size_t i = 0; i < nodes.size(); ++i) {
           const auto& n = nodes[i];
-          j << (i ? "," : "") << "{\"name\":" << json_string(n.name) << ",\"op_type\":" << json_string(n.op_type)
-            << ",\"provider\":" << json_string(n.provider) << ",\"inputs\":[";
+          j << (i ? "," : "") << "{\"name\":" << json_string(n.name)
+            << ",\"op_type\":" << json_string(n.op_type) << ",\"provider\":" << json_string(n.provider)
+            << ",\"inputs\":[";
           for (size_t k = 0; k < n.inputs.size(); ++k) j << (k ? "," : "") << json_string(n.inputs[k]);
           j << "],\"outputs\":[";
           for (size_t k = 0; k < n.outputs.size(); ++k) j << (k ? "," : "") << json_string(n.outputs[k]);
@@ -172,7 +180,8 @@ Command add_info(CLI::App& app) {
     std::printf("ir_version: %lld\n", static_cast<long long>(s.ir_version));
     std::printf("producer:   %s\n", s.producer.empty() ? "(none)" : s.producer.c_str());
     std::printf("opsets:    ");
-    for (const auto& [d, v] : s.opsets) std::printf(" %s=%lld", d.empty() ? "ai.onnx" : d.c_str(), static_cast<long long>(v));
+    for (const auto& [d, v] : s.opsets)
+      std::printf(" %s=%lld", d.empty() ? "ai.onnx" : d.c_str(), static_cast<long long>(v));
     std::printf("\ninputs:\n");
     for (const auto& io : s.inputs)
       std::printf("  %-24s %-8s %s\n", io.name.c_str(), type_of(io).c_str(), shape_of(io).c_str());
@@ -193,9 +202,10 @@ Command add_info(CLI::App& app) {
       for (size_t i = 0; i < nodes.size(); ++i) {
         const auto& n = nodes[i];
         std::string ins;
-        for (const auto& in : n.inputs) ins += (ins.empty() ? "" : ", ") + (in.empty() ? std::string("-") : in);
-        std::printf("  %-4zu %-32s %-20s %-8s %-20s <- %s\n", i, n.name.c_str(), n.op_type.c_str(), n.provider.c_str(),
-                    format_shape(n.output_shape).c_str(), ins.c_str());
+        for (const auto& in : n.inputs)
+          ins += (ins.empty() ? "" : ", ") + (in.empty() ? std::string("-") : in);
+        std::printf("  %-4zu %-32s %-20s %-8s %-20s <- %s\n", i, n.name.c_str(), n.op_type.c_str(),
+                    n.provider.c_str(), format_shape(n.output_shape).c_str(), ins.c_str());
       }
     }
     if (!o->dot.empty()) std::printf("dot: %s\n", o->dot.c_str());

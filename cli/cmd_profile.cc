@@ -73,12 +73,14 @@ void write_trace(const std::string& path, const std::vector<NodeRow>& rows, int 
       double dur = row.timed[r] * 1000.0;
       f << ",\n{\"name\":" << json_string(row.p.name) << ",\"cat\":" << json_string(row.p.op_type)
         << ",\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":" << json_number(ts) << ",\"dur\":" << json_number(dur)
-        << ",\"args\":{\"op_type\":" << json_string(row.p.op_type) << ",\"provider\":" << json_string(row.p.provider)
+        << ",\"args\":{\"op_type\":" << json_string(row.p.op_type)
+        << ",\"provider\":" << json_string(row.p.provider)
         << ",\"output_shape\":" << json_string(shape_text(row.p.output_shape)) << ",\"run\":" << r << "}}";
       ts += dur;
     }
-    f << ",\n{\"name\":\"run " << r << "\",\"cat\":\"run\",\"ph\":\"X\",\"pid\":1,\"tid\":2,\"ts\":"
-      << json_number(run_start) << ",\"dur\":" << json_number(ts - run_start) << "}";
+    f << ",\n{\"name\":\"run " << r
+      << "\",\"cat\":\"run\",\"ph\":\"X\",\"pid\":1,\"tid\":2,\"ts\":" << json_number(run_start)
+      << ",\"dur\":" << json_number(ts - run_start) << "}";
   }
   f << "\n],\"displayTimeUnit\":\"ms\"}\n";
   if (!f) throw Error(Stage::Io, "error writing trace file " + path);
@@ -116,7 +118,8 @@ Command add_profile(CLI::App& app) {
     so.profile = true;
     auto t0 = std::chrono::steady_clock::now();
     auto session = Session::from_file(o->model, so);
-    double create_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    double create_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     std::map<std::string, Tensor> feeds = make_timing_feeds(*session, o->inputs, o->batch, o->seed);
 
     Progress progress("profile", static_cast<size_t>(o->warmup + o->runs), o->quiet || o->json);
@@ -156,29 +159,34 @@ Command add_profile(CLI::App& app) {
 
     if (o->json) {
       std::ostringstream j;
-      j << "{\"format\":\"onnxi-profile\",\"version\":" << kProfileJsonVersion << ",\"model\":" << json_string(o->model)
-        << ",\"threads\":" << o->session.threads << ",\"runs\":" << o->runs << ",\"warmup\":" << o->warmup
+      j << "{\"format\":\"onnxi-profile\",\"version\":" << kProfileJsonVersion
+        << ",\"model\":" << json_string(o->model) << ",\"threads\":" << o->session.threads
+        << ",\"runs\":" << o->runs << ",\"warmup\":" << o->warmup
         << ",\"session_create_ms\":" << json_number(create_ms) << ",\"total_ms\":" << json_number(total_ms)
         << ",\"total_gflop\":" << json_number(total_flops / 1e9) << ",\"nodes\":[";
       for (size_t i = 0; i < rows.size(); ++i) {
         const auto& r = rows[i];
-        j << (i ? "," : "") << "{\"name\":" << json_string(r.p.name) << ",\"op_type\":" << json_string(r.p.op_type)
-          << ",\"provider\":" << json_string(r.p.provider) << ",\"output_shape\":[";
+        j << (i ? "," : "") << "{\"name\":" << json_string(r.p.name)
+          << ",\"op_type\":" << json_string(r.p.op_type) << ",\"provider\":" << json_string(r.p.provider)
+          << ",\"output_shape\":[";
         for (size_t k = 0; k < r.p.output_shape.size(); ++k) j << (k ? "," : "") << r.p.output_shape[k];
         j << "],\"median_ms\":" << json_number(r.median_ms)
           << ",\"share\":" << json_number(total_ms > 0 ? r.median_ms / total_ms : 0)
-          << ",\"flops\":" << json_number(r.p.flops) << ",\"gflops_per_s\":"
-          << (r.p.flops > 0 ? json_number(gflops(r.p.flops, r.median_ms)) : "null") << ",\"times_ms\":[";
+          << ",\"flops\":" << json_number(r.p.flops)
+          << ",\"gflops_per_s\":" << (r.p.flops > 0 ? json_number(gflops(r.p.flops, r.median_ms)) : "null")
+          << ",\"times_ms\":[";
         for (size_t k = 0; k < r.timed.size(); ++k) j << (k ? "," : "") << json_number(r.timed[k]);
         j << "]}";
       }
       j << "],\"op_types\":[";
       for (size_t i = 0; i < ops.size(); ++i)
         j << (i ? "," : "") << "{\"op_type\":" << json_string(ops[i].op) << ",\"count\":" << ops[i].count
-          << ",\"ms\":" << json_number(ops[i].ms) << ",\"share\":" << json_number(total_ms > 0 ? ops[i].ms / total_ms : 0)
-          << ",\"gflops_per_s\":" << (ops[i].flops > 0 ? json_number(gflops(ops[i].flops, ops[i].ms)) : "null") << "}";
+          << ",\"ms\":" << json_number(ops[i].ms)
+          << ",\"share\":" << json_number(total_ms > 0 ? ops[i].ms / total_ms : 0) << ",\"gflops_per_s\":"
+          << (ops[i].flops > 0 ? json_number(gflops(ops[i].flops, ops[i].ms)) : "null") << "}";
       j << "],\"memory\":{\"arena_bytes\":" << st.arena_bytes << ",\"weights_bytes\":" << st.weights_bytes
-        << ",\"peak_rss_mb\":" << json_number(rss) << "},\"layout\":{\"transposes_inserted\":" << st.transposes_inserted
+        << ",\"peak_rss_mb\":" << json_number(rss)
+        << "},\"layout\":{\"transposes_inserted\":" << st.transposes_inserted
         << ",\"transposes_removed\":" << st.transposes_removed << ",\"rewrites\":{";
       bool first = true;
       for (const auto& [k, v] : st.rewrites) {
@@ -195,7 +203,8 @@ Command add_profile(CLI::App& app) {
     std::vector<const NodeRow*> shown;
     for (const auto& r : rows) shown.push_back(&r);
     if (o->top > 0 && static_cast<size_t>(o->top) < shown.size()) {
-      std::stable_sort(shown.begin(), shown.end(), [](auto* a, auto* b) { return a->median_ms > b->median_ms; });
+      std::stable_sort(shown.begin(), shown.end(),
+                       [](auto* a, auto* b) { return a->median_ms > b->median_ms; });
       shown.resize(static_cast<size_t>(o->top));
     }
     std::printf("%-4s %-36s %-22s %-8s %-20s %10s %7s %8s\n", "#", "node", "op", "provider", "output shape",
@@ -203,16 +212,17 @@ Command add_profile(CLI::App& app) {
     for (const NodeRow* r : shown) {
       char gf[32] = "";
       if (r->p.flops > 0) std::snprintf(gf, sizeof gf, "%.1f", gflops(r->p.flops, r->median_ms));
-      std::printf("%-4zu %-36.36s %-22.22s %-8.8s %-20.20s %10.3f %6.1f%% %8s\n", static_cast<size_t>(r - rows.data()),
-                  r->p.name.c_str(), r->p.op_type.c_str(), r->p.provider.c_str(),
-                  shape_text(r->p.output_shape).c_str(), r->median_ms,
+      std::printf("%-4zu %-36.36s %-22.22s %-8.8s %-20.20s %10.3f %6.1f%% %8s\n",
+                  static_cast<size_t>(r - rows.data()), r->p.name.c_str(), r->p.op_type.c_str(),
+                  r->p.provider.c_str(), shape_text(r->p.output_shape).c_str(), r->median_ms,
                   total_ms > 0 ? 100.0 * r->median_ms / total_ms : 0.0, gf);
     }
-    if (shown.size() < rows.size()) std::printf("     (%zu faster nodes not shown)\n", rows.size() - shown.size());
+    if (shown.size() < rows.size())
+      std::printf("     (%zu faster nodes not shown)\n", rows.size() - shown.size());
     char total_gf[32] = "";
     if (total_flops > 0) std::snprintf(total_gf, sizeof total_gf, "%.1f", gflops(total_flops, total_ms));
-    std::printf("%-4s %-36s %-22s %-8s %-20s %10.3f %6.1f%% %8s\n\n", "", "total", "", "", "", total_ms, 100.0,
-                total_gf);
+    std::printf("%-4s %-36s %-22s %-8s %-20s %10.3f %6.1f%% %8s\n\n", "", "total", "", "", "", total_ms,
+                100.0, total_gf);
 
     std::printf("%-22s %6s %10s %7s %8s\n", "op type", "nodes", "ms", "share", "GFLOP/s");
     for (const auto& op : ops) {
@@ -223,7 +233,8 @@ Command add_profile(CLI::App& app) {
     }
     std::printf("\nmemory   arena %.1f MB, weights %.1f MB, peak RSS %.1f MB\n", st.arena_bytes / 1048576.0,
                 st.weights_bytes / 1048576.0, rss);
-    std::printf("layout   %zu transposes inserted, %zu removed", st.transposes_inserted, st.transposes_removed);
+    std::printf("layout   %zu transposes inserted, %zu removed", st.transposes_inserted,
+                st.transposes_removed);
     if (!st.rewrites.empty()) {
       std::printf("; rewrites:");
       for (const auto& [k, v] : st.rewrites) std::printf(" %s=%zu", k.c_str(), v);

@@ -10,8 +10,8 @@
 #include <memory>
 
 // jpeglib.h needs FILE and size_t declared first.
-#include <jpeglib.h>
 #include <jerror.h>
+#include <jpeglib.h>
 
 #include "onnxi/error.h"
 
@@ -117,7 +117,8 @@ RgbImage decode_png(const std::vector<uint8_t>& data, const std::string& path) {
     fail(path, std::string("cannot decode PNG: ") + image.message);
   if (image.width == 0 || image.height == 0 || image.width > kMaxSide || image.height > kMaxSide) {
     png_image_free(&image);
-    fail(path, "PNG size " + std::to_string(image.width) + "x" + std::to_string(image.height) + " is not supported");
+    fail(path, "PNG size " + std::to_string(image.width) + "x" + std::to_string(image.height) +
+                   " is not supported");
   }
   // Alpha is dropped without compositing, as PIL's convert('RGB') does: read RGBA
   // (colour channels not premultiplied) and keep R, G, B.
@@ -230,7 +231,8 @@ RgbImage resize_bilinear(const RgbImage& in, int width, int height) {
         for (int ch = 0; ch < 3; ++ch) {
           int32_t ss = 1 << (kPrecisionBits - 1);
           for (int i = 0; i < count; ++i)
-            ss += int32_t(cur.pixels[(size_t(y) * size_t(in.width) + size_t(first + i)) * 3 + size_t(ch)]) * k[i];
+            ss += int32_t(cur.pixels[(size_t(y) * size_t(in.width) + size_t(first + i)) * 3 + size_t(ch)]) *
+                  k[i];
           out.pixels[(size_t(y) * size_t(width) + size_t(x)) * 3 + size_t(ch)] = clip8(ss);
         }
       }

@@ -20,7 +20,8 @@ class Progress {
     int filled = total_ ? static_cast<int>(kWidth * done / total_) : 0;
     std::string bar(filled, '#');
     bar.resize(kWidth, '.');
-    std::fprintf(stderr, "\r%s [%s] %zu/%zu %-40.40s", label_.c_str(), bar.c_str(), done, total_, what.c_str());
+    std::fprintf(stderr, "\r%s [%s] %zu/%zu %-40.40s", label_.c_str(), bar.c_str(), done, total_,
+                 what.c_str());
     std::fflush(stderr);
     drawn_ = true;
   }
