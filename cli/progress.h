@@ -3,6 +3,7 @@
 #pragma once
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <string>
 
@@ -16,6 +17,10 @@ class Progress {
   // Shows that `done` of `total` steps are finished; `what` names the current one.
   void update(size_t done, const std::string& what = "") {
     if (!on_) return;
+    // At most ~10 redraws a second: fast steps (tiny models) must not flood the terminal.
+    auto now = std::chrono::steady_clock::now();
+    if (drawn_ && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
     constexpr int kWidth = 24;
     int filled = total_ ? static_cast<int>(kWidth * done / total_) : 0;
     std::string bar(filled, '#');
@@ -37,6 +42,7 @@ class Progress {
   size_t total_;
   bool on_;
   bool drawn_ = false;
+  std::chrono::steady_clock::time_point last_{};
 };
 
 }  // namespace onnxi::cli
