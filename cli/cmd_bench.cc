@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/json.h"
+#include "cli/progress.h"
 #include "onnxi/io.h"
 
 namespace onnxi::cli {
@@ -25,19 +26,11 @@ struct BenchOptions {
   std::string output_dir;
   bool json = false;
   uint32_t seed = 0;
+  bool quiet = false;
 };
 
 double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// Peak resident set size of this process in MB (VmHWM).
-double peak_rss_mb() {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
-  return 0;
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -60,6 +53,7 @@ Command add_bench(CLI::App& app) {
   app.add_option("-o,--output-dir", o->output_dir, "Write the outputs of the last run to DIR/<name>.npy");
   app.add_flag("--json", o->json, "Print one JSON document instead of the table");
   app.add_option("--seed", o->seed, "Seed for random inputs");
+  app.add_flag("-q,--quiet", o->quiet, "No progress bar (it is drawn on stderr only when that is a terminal)");
   app.footer(
       "Examples:\n"
       "  onnxi bench models/resnet50/model.onnx --threads 1\n"
@@ -69,34 +63,26 @@ Command add_bench(CLI::App& app) {
     auto session = Session::from_file(o->model, o->session.options());
     double create_ms = ms_since(t0);
 
-    std::map<std::string, Tensor> feeds = read_feeds(o->inputs);
-    std::mt19937 rng(o->seed);
-    std::normal_distribution<float> normal(0.f, 1.f);
-    for (const auto& io : session->inputs()) {
-      if (feeds.count(io.name)) continue;
-      if (!io.has_shape) throw Error(Stage::Usage, "input '" + io.name + "' has no declared shape; give it with --input");
-      if (io.dtype != DType::Float)
-        throw Error(Stage::Usage, "input '" + io.name + "' is " + std::string(dtype_name(io.dtype)) +
-                                      "; only float32 inputs are made up, give it with --input");
-      Shape s;
-      for (int64_t d : io.shape) s.push_back(d < 0 ? o->batch : d);
-      Tensor t(DType::Float, s);
-      for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = normal(rng);
-      feeds[io.name] = t;
-    }
+    std::map<std::string, Tensor> feeds = make_timing_feeds(*session, o->inputs, o->batch, o->seed);
     int64_t batch = 1;
     if (!feeds.empty() && feeds.begin()->second.rank() > 0) batch = feeds.begin()->second.dim(0);
 
     t0 = std::chrono::steady_clock::now();
     std::vector<Tensor> outputs = session->run(feeds);
     double first_ms = ms_since(t0);
-    for (int i = 0; i < o->warmup; ++i) session->run(feeds);
+    Progress progress("bench", static_cast<size_t>(o->warmup + o->runs), o->quiet);
+    for (int i = 0; i < o->warmup; ++i) {
+      progress.update(static_cast<size_t>(i), "warmup");
+      session->run(feeds);
+    }
     std::vector<double> times;
     for (int i = 0; i < o->runs; ++i) {
+      progress.update(static_cast<size_t>(o->warmup + i), "timed runs");
       t0 = std::chrono::steady_clock::now();
       outputs = session->run(feeds);
       times.push_back(ms_since(t0));
     }
+    progress.clear();
     double mean = 0;
     for (double t : times) mean += t / double(times.size());
     double median = percentile(times, 0.5);

@@ -38,6 +38,9 @@ struct TestOptions {
   bool no_fork = false;
   int timeout_s = 300;
   bool quiet = false;
+  CLI::Option* json_opt = nullptr;
+  // --json without FILE (or with "-"): the report is the only thing on stdout.
+  bool json_stdout() const { return json_opt && json_opt->count() > 0 && (json_file.empty() || json_file == "-"); }
 };
 
 struct TestCase {
@@ -281,7 +284,10 @@ std::map<std::string, std::pair<std::string, std::string>> read_expectations(con
 Command add_test(CLI::App& app) {
   auto o = std::make_shared<TestOptions>();
   app.add_option("paths", o->paths, "Test directories, or folders of them")->required();
-  app.add_option("--json", o->json_file, "Write a JSON report (per test and per op type) to FILE");
+  o->json_opt = app.add_option("--json", o->json_file,
+                               "Write a JSON report (per test and per op type) to FILE, or with no FILE (or -) print "
+                               "it to stdout as the only output; give it last or as --json=FILE")
+                    ->expected(0, 1);
   app.add_option("--filter", o->filter, "Only tests whose name matches this regular expression");
   app.add_option("--rtol", o->rtol, "Relative tolerance (default 1e-3)");
   app.add_option("--atol", o->atol, "Absolute tolerance (default 1e-7)");
@@ -297,7 +303,8 @@ Command add_test(CLI::App& app) {
       "Examples:\n"
       "  onnxi test /usr/share/libonnx-testdata/data/node\n"
       "  onnxi test /usr/share/libonnx-testdata/data/node --filter 'test_conv.*' --json report.json\n"
-      "  onnxi test models/resnet50");
+      "  onnxi test models/resnet50\n"
+      "  onnxi test /usr/share/libonnx-testdata/data/simple --json | python3 -m json.tool");
   return [o]() {
     std::vector<TestCase> tests = discover(o->paths);
     if (!o->filter.empty()) {
@@ -307,6 +314,7 @@ Command add_test(CLI::App& app) {
                   tests.end());
     }
     const bool tty = isatty(fileno(stderr));
+    const bool human = !o->json_stdout();
     std::vector<TestResult> results;
     std::map<std::string, int> counts;
     for (size_t i = 0; i < tests.size(); ++i) {
@@ -314,23 +322,23 @@ Command add_test(CLI::App& app) {
       TestResult r = o->no_fork ? run_test(tests[i], *o) : run_isolated(tests[i], *o);
       counts[r.status]++;
       if (tty && !o->quiet) std::fprintf(stderr, "\r%*s\r", 75, "");
-      if (!o->quiet || r.status != "PASS")
+      if (human && (!o->quiet || r.status != "PASS"))
         std::printf("%-11s %s%s%s\n", r.status.c_str(), r.name.c_str(), r.detail.empty() ? "" : ": ",
                     r.detail.c_str());
       std::fflush(stdout);
       results.push_back(std::move(r));
     }
-    std::printf("summary: %d pass, %d fail, %d error, %d unsupported, %d crash/timeout (of %zu tests)\n",
+    if (human)
+      std::printf("summary: %d pass, %d fail, %d error, %d unsupported, %d crash/timeout (of %zu tests)\n",
                 counts["PASS"], counts["FAIL"], counts["ERROR"], counts["UNSUPPORTED"],
                 counts["CRASH"] + counts["TIMEOUT"], results.size());
 
-    if (!o->json_file.empty()) {
+    std::ostringstream f;  // the --json report
+    if (o->json_opt->count() > 0) {
       std::map<std::string, std::map<std::string, int>> per_op;
       for (const auto& r : results)
         for (const auto& op : r.ops) per_op[op][r.status]++;
-      std::ofstream f(o->json_file);
-      if (!f) throw Error(Stage::Io, "cannot write " + o->json_file);
-      f << "{\n  \"version\": 1,\n  \"summary\": {";
+      f << "{\n  \"format\": \"onnxi-test\",\n  \"version\": 1,\n  \"summary\": {";
       bool first = true;
       for (const auto& [k, v] : counts) {
         f << (first ? "" : ", ") << json_string(k) << ": " << v;
@@ -354,7 +362,7 @@ Command add_test(CLI::App& app) {
           << ", \"unsupported\": " << (st.count("UNSUPPORTED") ? st.at("UNSUPPORTED") : 0) << "}"
           << (++k < per_op.size() ? "," : "") << "\n";
       }
-      f << "  }\n}\n";
+      f << "  }";
     }
 
     std::map<std::string, std::pair<std::string, std::string>> expected;
@@ -375,23 +383,38 @@ Command add_test(CLI::App& app) {
         f << "\n";
       }
     }
+    int status = counts["PASS"] == static_cast<int>(results.size()) ? 0 : 1;
+    std::vector<std::string> mismatches;
     if (!o->expectations.empty()) {
-      int mismatches = 0;
       for (const auto& r : results) {
         auto it = expected.find(r.name);
-        if (it == expected.end()) {
-          std::printf("UNLISTED    %s: %s, not in %s\n", r.name.c_str(), r.status.c_str(), o->expectations.c_str());
-          ++mismatches;
-        } else if ((it->second.first == "PASS") != (r.status == "PASS")) {
-          std::printf("%s %s: expected %s, got %s\n", r.status == "PASS" ? "UNEXPECTED-PASS" : "REGRESSION",
-                      r.name.c_str(), it->second.first.c_str(), r.status.c_str());
-          ++mismatches;
-        }
+        if (it == expected.end())
+          mismatches.push_back("UNLISTED    " + r.name + ": " + r.status + ", not in " + o->expectations);
+        else if ((it->second.first == "PASS") != (r.status == "PASS"))
+          mismatches.push_back(std::string(r.status == "PASS" ? "UNEXPECTED-PASS" : "REGRESSION") + " " + r.name +
+                               ": expected " + it->second.first + ", got " + r.status);
       }
-      std::printf("expectations: %d mismatch(es) against %s\n", mismatches, o->expectations.c_str());
-      return mismatches == 0 ? 0 : 1;
+      if (human) {
+        for (const auto& m : mismatches) std::printf("%s\n", m.c_str());
+        std::printf("expectations: %zu mismatch(es) against %s\n", mismatches.size(), o->expectations.c_str());
+      }
+      status = mismatches.empty() ? 0 : 1;
     }
-    return counts["PASS"] == static_cast<int>(results.size()) ? 0 : 1;
+    if (o->json_opt->count() > 0) {
+      if (!o->expectations.empty()) {
+        f << ",\n  \"expectations\": {\"file\": " << json_string(o->expectations) << ", \"mismatches\": [";
+        for (size_t i = 0; i < mismatches.size(); ++i) f << (i ? ", " : "") << json_string(mismatches[i]);
+        f << "]}";
+      }
+      f << "\n}\n";
+      if (o->json_stdout()) {
+        std::fputs(f.str().c_str(), stdout);
+      } else {
+        std::ofstream out(o->json_file);
+        if (!out || !(out << f.str()) || !out.flush()) throw Error(Stage::Io, "cannot write " + o->json_file);
+      }
+    }
+    return status;
   };
 }
 

@@ -16,6 +16,9 @@ Command add_run(CLI::App& app);
 Command add_info(CLI::App& app);
 Command add_test(CLI::App& app);
 Command add_bench(CLI::App& app);
+Command add_profile(CLI::App& app);
+Command add_classify(CLI::App& app);
+Command add_check(CLI::App& app);
 
 // Options every command that makes a session takes.
 struct SessionFlags {
@@ -29,8 +32,17 @@ void add_session_flags(CLI::App& app, SessionFlags& flags, const char* threads_h
 
 // Reads NAME=FILE specs (.pb or .npy) into named tensors.
 std::map<std::string, Tensor> read_feeds(const std::vector<std::string>& specs);
-// Writes outputs[i] to DIR/<infos[i].name>.npy (path separators in names become '_').
-void write_outputs(const std::string& dir, const std::vector<IOInfo>& infos, const std::vector<Tensor>& outputs);
+// Writes outputs[i] to DIR/<infos[i].name>.npy, or .pb (TensorProto) when format is "pb"
+// (path separators in names become '_').
+void write_outputs(const std::string& dir, const std::vector<IOInfo>& infos, const std::vector<Tensor>& outputs,
+                   const std::string& format = "npy");
+
+// The inputs for a timing run: NAME=FILE specs, and seeded normal random float32 for the
+// others (dynamic dims set to `batch`). Throws Error(Stage::Usage) for an input it cannot make.
+std::map<std::string, Tensor> make_timing_feeds(const Session& session, const std::vector<std::string>& specs,
+                                                int64_t batch, uint32_t seed);
+// Peak resident set size of this process in MB (VmHWM from /proc/self/status).
+double peak_rss_mb();
 
 // Shared helpers.
 std::string format_shape(const std::vector<int64_t>& shape, const std::vector<std::string>& names = {});

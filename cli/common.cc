@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <random>
 
 #include "onnxi/io.h"
 
@@ -51,13 +53,46 @@ std::map<std::string, Tensor> read_feeds(const std::vector<std::string>& specs) 
   return feeds;
 }
 
-void write_outputs(const std::string& dir, const std::vector<IOInfo>& infos, const std::vector<Tensor>& outputs) {
+void write_outputs(const std::string& dir, const std::vector<IOInfo>& infos, const std::vector<Tensor>& outputs,
+                   const std::string& format) {
   std::filesystem::create_directories(dir);
   for (size_t i = 0; i < outputs.size() && i < infos.size(); ++i) {
     std::string fname = infos[i].name;
     std::replace_if(fname.begin(), fname.end(), [](char c) { return c == '/' || c == '\\' || c == ':'; }, '_');
-    write_npy((std::filesystem::path(dir) / (fname + ".npy")).string(), outputs[i]);
+    std::filesystem::path base = std::filesystem::path(dir) / fname;
+    if (format == "pb")
+      write_tensor_pb(base.string() + ".pb", outputs[i], infos[i].name);
+    else
+      write_npy(base.string() + ".npy", outputs[i]);
   }
+}
+
+std::map<std::string, Tensor> make_timing_feeds(const Session& session, const std::vector<std::string>& specs,
+                                                int64_t batch, uint32_t seed) {
+  std::map<std::string, Tensor> feeds = read_feeds(specs);
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal(0.f, 1.f);
+  for (const auto& io : session.inputs()) {
+    if (feeds.count(io.name)) continue;
+    if (!io.has_shape) throw Error(Stage::Usage, "input '" + io.name + "' has no declared shape; give it with --input");
+    if (io.dtype != DType::Float)
+      throw Error(Stage::Usage, "input '" + io.name + "' is " + std::string(dtype_name(io.dtype)) +
+                                    "; only float32 inputs are made up, give it with --input");
+    Shape s;
+    for (int64_t d : io.shape) s.push_back(d < 0 ? batch : d);
+    Tensor t(DType::Float, s);
+    for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = normal(rng);
+    feeds[io.name] = t;
+  }
+  return feeds;
+}
+
+double peak_rss_mb() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
+  return 0;
 }
 
 }  // namespace onnxi::cli

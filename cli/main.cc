@@ -6,7 +6,7 @@
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"onnxi: a small, fast ONNX inference runtime"};
+  CLI::App app{"onnxi: a small, fast ONNX inference runtime", "onnxi"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "onnxi 0.1.0");
   std::map<CLI::App*, onnxi::cli::Command> commands;
@@ -18,7 +18,23 @@ int main(int argc, char** argv) {
   add("test", "Run ONNX backend-test directories and compare with their expected outputs", onnxi::cli::add_test);
   add("bench", "Time a model: session creation, latency percentiles, throughput, peak memory",
       onnxi::cli::add_bench);
-  add("info", "Describe a model: versions, inputs/outputs, ops, unsupported ops", onnxi::cli::add_info);
+  add("info", "Describe a model: versions, inputs/outputs, ops, unsupported ops; its graph (--graph, --dot)",
+      onnxi::cli::add_info);
+  add("profile", "Time every node: per-node and per-op tables, memory plan, layout report, Chrome trace",
+      onnxi::cli::add_profile);
+  add("classify", "Classify JPEG/PNG images with an ImageNet model and print the top-K class names",
+      onnxi::cli::add_classify);
+  add("check", "List every unsupported operator (domain, op, opset, input types); exit 1 if any",
+      onnxi::cli::add_check);
+  app.footer(
+      "Each subcommand has its own --help with examples. Output: human text on stdout, one-line errors\n"
+      "on stderr; --json prints one JSON document on stdout. Exit 0 ok, 1 failure, 2 usage error.\n"
+      "\n"
+      "Examples:\n"
+      "  onnxi run models/resnet50/model.onnx --random --runs 10\n"
+      "  onnxi profile models/resnet50/model.onnx --top 10\n"
+      "  onnxi classify cat.jpg dog.png\n"
+      "  onnxi check model.onnx");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

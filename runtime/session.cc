@@ -794,6 +794,8 @@ std::vector<NodeProfile> Session::profile() const {
     if (!s.out.empty() && s.out[0] >= 0 && impl_->planned) p.output_shape = impl_->types[s.out[0]].shape;
     p.flops = s.flops;
     p.times_ms = s.times_ms;
+    p.inputs = s.node.inputs;
+    p.outputs = s.node.outputs;
     out.push_back(std::move(p));
   }
   return out;

@@ -8,8 +8,9 @@ BUILD_PKGS=(
   libprotobuf-dev protobuf-compiler libonnx-dev
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
   libcli11-dev catch2 ccache
+  libjpeg-dev libpng-dev
 )
-TEST_PKGS=(libonnx-testdata)
+TEST_PKGS=(libonnx-testdata python3-pil graphviz)
 EXPORT_PKGS=(python3-torch python3-torchvision python3-onnx python3-numpy)
 
 want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${EXPORT_PKGS[@]}")

@@ -48,6 +48,7 @@ struct NodeProfile {
   Shape output_shape;
   double flops = 0;             // per run, for Conv/Gemm/MatMul; 0 otherwise
   std::vector<double> times_ms;  // one per profiled run
+  std::vector<std::string> inputs, outputs;  // value names ("" for an omitted optional one)
 };
 
 struct PlanStats {

@@ -1,0 +1,32 @@
+// Image decoding (JPEG via libjpeg, PNG via libpng) and torchvision's ImageNet
+// preprocessing, for `onnxi classify`.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "onnxi/tensor.h"
+
+namespace onnxi::cli {
+
+// 8-bit RGB, rows top to bottom, pixels interleaved (R, G, B).
+struct RgbImage {
+  int width = 0, height = 0;
+  std::vector<uint8_t> pixels;
+};
+
+// Decodes a JPEG or PNG file (chosen by its signature, not its name) to 8-bit RGB:
+// grayscale is expanded, alpha is dropped, 16-bit PNG is reduced to 8 bits. Throws
+// Error(Stage::Io) naming the file for anything unreadable.
+RgbImage decode_image(const std::string& path);
+
+// Resizes with Pillow's BILINEAR filter (a triangle filter widened by the downscale
+// factor, i.e. antialiased), in the same fixed-point arithmetic, horizontal pass first.
+RgbImage resize_bilinear(const RgbImage& in, int width, int height);
+
+// torchvision's ImageNet evaluation transform: Resize(resize) on the shorter side,
+// CenterCrop(crop), ToTensor (scale to [0,1]), Normalize(mean, std). Writes the [3,crop,crop]
+// CHW float result at `out`.
+void imagenet_preprocess(const RgbImage& img, int resize, int crop, float* out);
+
+}  // namespace onnxi::cli
