@@ -1,7 +1,5 @@
 // The C API (include/onnxi/onnxi.h): thin wrappers over the C++ API that turn exceptions
 // into status codes and a per-thread message.
-#include "onnxi/onnxi.h"
-
 #include <map>
 #include <memory>
 #include <new>
@@ -9,6 +7,7 @@
 #include <vector>
 
 #include "onnxi/io.h"
+#include "onnxi/onnxi.h"
 #include "onnxi/session.h"
 
 struct onnxi_thread_pool {
@@ -39,12 +38,18 @@ thread_local std::string last_error;
 
 onnxi_status status_of(onnxi::Stage s) {
   switch (s) {
-    case onnxi::Stage::Load: return ONNXI_ERROR_LOAD;
-    case onnxi::Stage::Build: return ONNXI_ERROR_BUILD;
-    case onnxi::Stage::Plan: return ONNXI_ERROR_PLAN;
-    case onnxi::Stage::Run: return ONNXI_ERROR_RUN;
-    case onnxi::Stage::Io: return ONNXI_ERROR_IO;
-    case onnxi::Stage::Usage: return ONNXI_ERROR_USAGE;
+    case onnxi::Stage::Load:
+      return ONNXI_ERROR_LOAD;
+    case onnxi::Stage::Build:
+      return ONNXI_ERROR_BUILD;
+    case onnxi::Stage::Plan:
+      return ONNXI_ERROR_PLAN;
+    case onnxi::Stage::Run:
+      return ONNXI_ERROR_RUN;
+    case onnxi::Stage::Io:
+      return ONNXI_ERROR_IO;
+    case onnxi::Stage::Usage:
+      return ONNXI_ERROR_USAGE;
   }
   return ONNXI_ERROR_INTERNAL;
 }
@@ -78,12 +83,14 @@ onnxi::DType checked_dtype(onnxi_dtype d) {
   auto t = onnxi::dtype_from_onnx(static_cast<int32_t>(d));
   if (!t || *t == onnxi::DType::Undefined)
     throw onnxi::Error(onnxi::Stage::Usage, "unknown dtype code " + std::to_string(static_cast<int>(d)));
-  if (*t == onnxi::DType::String) throw onnxi::Error(onnxi::Stage::Usage, "string tensors are not supported by the C API");
+  if (*t == onnxi::DType::String)
+    throw onnxi::Error(onnxi::Stage::Usage, "string tensors are not supported by the C API");
   return *t;
 }
 
 onnxi::Shape checked_shape(const int64_t* shape, size_t rank) {
-  if (rank && !shape) throw onnxi::Error(onnxi::Stage::Usage, "shape is NULL with rank " + std::to_string(rank));
+  if (rank && !shape)
+    throw onnxi::Error(onnxi::Stage::Usage, "shape is NULL with rank " + std::to_string(rank));
   onnxi::Shape s(shape, shape + rank);
   try {
     onnxi::shape_numel(s);  // negative dims, overflow
@@ -127,14 +134,22 @@ const char* onnxi_last_error(void) { return last_error.c_str(); }
 
 const char* onnxi_status_name(onnxi_status status) {
   switch (status) {
-    case ONNXI_OK: return "ok";
-    case ONNXI_ERROR_LOAD: return "load error";
-    case ONNXI_ERROR_BUILD: return "build error";
-    case ONNXI_ERROR_PLAN: return "plan error";
-    case ONNXI_ERROR_RUN: return "run error";
-    case ONNXI_ERROR_IO: return "i/o error";
-    case ONNXI_ERROR_USAGE: return "usage error";
-    case ONNXI_ERROR_INTERNAL: return "internal error";
+    case ONNXI_OK:
+      return "ok";
+    case ONNXI_ERROR_LOAD:
+      return "load error";
+    case ONNXI_ERROR_BUILD:
+      return "build error";
+    case ONNXI_ERROR_PLAN:
+      return "plan error";
+    case ONNXI_ERROR_RUN:
+      return "run error";
+    case ONNXI_ERROR_IO:
+      return "i/o error";
+    case ONNXI_ERROR_USAGE:
+      return "usage error";
+    case ONNXI_ERROR_INTERNAL:
+      return "internal error";
   }
   return "unknown status";
 }
@@ -209,12 +224,17 @@ onnxi_status onnxi_session_create_from_memory(const void* data, size_t size, con
 
 void onnxi_session_destroy(onnxi_session* session) { delete session; }
 
-size_t onnxi_session_input_count(const onnxi_session* session) { return session ? session->inputs.size() : 0; }
-size_t onnxi_session_output_count(const onnxi_session* session) { return session ? session->outputs.size() : 0; }
+size_t onnxi_session_input_count(const onnxi_session* session) {
+  return session ? session->inputs.size() : 0;
+}
+size_t onnxi_session_output_count(const onnxi_session* session) {
+  return session ? session->outputs.size() : 0;
+}
 
 onnxi_status onnxi_session_input_info(const onnxi_session* session, size_t index, onnxi_io_info* out) {
   ONNXI_REQUIRE_ARG(session && out, "session or out is NULL");
-  ONNXI_REQUIRE_ARG(index < session->inputs.size(), "input index " + std::to_string(index) + " out of range (" +
+  ONNXI_REQUIRE_ARG(index < session->inputs.size(), "input index " + std::to_string(index) +
+                                                        " out of range (" +
                                                         std::to_string(session->inputs.size()) + " inputs)");
   *out = session->inputs[index].info;
   return ONNXI_OK;
@@ -222,8 +242,9 @@ onnxi_status onnxi_session_input_info(const onnxi_session* session, size_t index
 
 onnxi_status onnxi_session_output_info(const onnxi_session* session, size_t index, onnxi_io_info* out) {
   ONNXI_REQUIRE_ARG(session && out, "session or out is NULL");
-  ONNXI_REQUIRE_ARG(index < session->outputs.size(), "output index " + std::to_string(index) + " out of range (" +
-                                                         std::to_string(session->outputs.size()) + " outputs)");
+  ONNXI_REQUIRE_ARG(index < session->outputs.size(),
+                    "output index " + std::to_string(index) + " out of range (" +
+                        std::to_string(session->outputs.size()) + " outputs)");
   *out = session->outputs[index].info;
   return ONNXI_OK;
 }
@@ -236,7 +257,8 @@ onnxi_status onnxi_session_run(onnxi_session* session, const char* const* input_
   ONNXI_REQUIRE_ARG(outputs || n_outputs == 0, "outputs is NULL");
   ONNXI_REQUIRE_ARG(output_names || n_outputs == session->outputs.size(),
                     "output_names is NULL but n_outputs (" + std::to_string(n_outputs) +
-                        ") is not the model's output count (" + std::to_string(session->outputs.size()) + ")");
+                        ") is not the model's output count (" + std::to_string(session->outputs.size()) +
+                        ")");
   ONNXI_REQUIRE_ARG(n_outputs > 0, "no outputs requested");
   return guarded([&] {
     std::map<std::string, onnxi::Tensor> feeds;
@@ -249,8 +271,10 @@ onnxi_status onnxi_session_run(onnxi_session* session, const char* const* input_
     std::map<std::string, onnxi::Tensor> outs;
     std::vector<std::string> names;
     for (size_t i = 0; i < n_outputs; ++i) {
-      std::string name = output_names ? (output_names[i] ? output_names[i] : "") : session->outputs[i].info.name;
-      if (name.empty()) throw onnxi::Error(onnxi::Stage::Usage, "output name " + std::to_string(i) + " is NULL or empty");
+      std::string name =
+          output_names ? (output_names[i] ? output_names[i] : "") : session->outputs[i].info.name;
+      if (name.empty())
+        throw onnxi::Error(onnxi::Stage::Usage, "output name " + std::to_string(i) + " is NULL or empty");
       if (!outs.emplace(name, outputs[i] ? outputs[i]->tensor : onnxi::Tensor()).second)
         throw onnxi::Error(onnxi::Stage::Usage, "output '" + name + "' requested twice");
       names.push_back(name);
@@ -275,8 +299,8 @@ onnxi_status onnxi_tensor_create(onnxi_dtype dtype, const int64_t* shape, size_t
   });
 }
 
-onnxi_status onnxi_tensor_wrap(onnxi_dtype dtype, const int64_t* shape, size_t rank, void* data, size_t data_bytes,
-                               onnxi_tensor** out) {
+onnxi_status onnxi_tensor_wrap(onnxi_dtype dtype, const int64_t* shape, size_t rank, void* data,
+                               size_t data_bytes, onnxi_tensor** out) {
   ONNXI_REQUIRE_ARG(out, "out is NULL");
   *out = nullptr;
   return guarded([&] {
@@ -284,9 +308,10 @@ onnxi_status onnxi_tensor_wrap(onnxi_dtype dtype, const int64_t* shape, size_t r
     onnxi::Shape s = checked_shape(shape, rank);
     size_t need = static_cast<size_t>(onnxi::shape_numel(s)) * onnxi::dtype_size(t);
     if (data_bytes < need)
-      throw onnxi::Error(onnxi::Stage::Usage, "tensor_wrap: " + std::to_string(data_bytes) + " bytes given, shape " +
-                                                  onnxi::shape_to_string(s) + " of " +
-                                                  std::string(onnxi::dtype_name(t)) + " needs " + std::to_string(need));
+      throw onnxi::Error(onnxi::Stage::Usage, "tensor_wrap: " + std::to_string(data_bytes) +
+                                                  " bytes given, shape " + onnxi::shape_to_string(s) +
+                                                  " of " + std::string(onnxi::dtype_name(t)) + " needs " +
+                                                  std::to_string(need));
     if (need && !data) throw onnxi::Error(onnxi::Stage::Usage, "tensor_wrap: data is NULL");
     *out = new onnxi_tensor{onnxi::Tensor::view(t, std::move(s), data)};
   });
@@ -316,7 +341,8 @@ onnxi_status onnxi_tensor_read_file(const char* path, onnxi_tensor** out) {
     onnxi::Tensor t = onnxi::read_tensor_file(path);
     if (!t.is_tensor()) throw onnxi::Error(onnxi::Stage::Io, std::string(path) + ": not a plain tensor");
     if (t.dtype() == onnxi::DType::String)
-      throw onnxi::Error(onnxi::Stage::Io, std::string(path) + ": string tensors are not supported by the C API");
+      throw onnxi::Error(onnxi::Stage::Io,
+                         std::string(path) + ": string tensors are not supported by the C API");
     *out = new onnxi_tensor{std::move(t)};
   });
 }

@@ -52,8 +52,8 @@ class CustomKernelAdapter : public Kernel {
         ctx.set_output(i, out[i]);
         continue;
       }
-      if (out[i].is_tensor() && out[i].raw_data() == planned.raw_data() && out[i].shape() == planned.shape() &&
-          out[i].dtype() == planned.dtype())
+      if (out[i].is_tensor() && out[i].raw_data() == planned.raw_data() &&
+          out[i].shape() == planned.shape() && out[i].dtype() == planned.dtype())
         continue;  // written in place
       // A new tensor for a planned output: it must agree with what infer() said.
       if (!out[i].is_tensor() || out[i].dtype() != planned.dtype() || out[i].shape() != planned.shape())
@@ -87,11 +87,15 @@ int64_t CustomNode::opset() const { return opset_; }
 size_t CustomNode::num_inputs() const { return node_of(impl_).inputs.size(); }
 size_t CustomNode::num_outputs() const { return node_of(impl_).outputs.size(); }
 bool CustomNode::has_attr(const std::string& n) const { return node_of(impl_).find_attribute(n) != nullptr; }
-int64_t CustomNode::attr_int(const std::string& n) const { return AttributeReader(node_of(impl_)).get_int(n); }
+int64_t CustomNode::attr_int(const std::string& n) const {
+  return AttributeReader(node_of(impl_)).get_int(n);
+}
 int64_t CustomNode::attr_int(const std::string& n, int64_t def) const {
   return AttributeReader(node_of(impl_)).get_int(n, def);
 }
-float CustomNode::attr_float(const std::string& n) const { return AttributeReader(node_of(impl_)).get_float(n); }
+float CustomNode::attr_float(const std::string& n) const {
+  return AttributeReader(node_of(impl_)).get_float(n);
+}
 float CustomNode::attr_float(const std::string& n, float def) const {
   return AttributeReader(node_of(impl_)).get_float(n, def);
 }
@@ -109,8 +113,10 @@ std::vector<float> CustomNode::attr_floats(const std::string& n, std::vector<flo
 }
 
 void register_custom_op(CustomOp op) {
-  if (op.op_type.empty()) throw Error(Stage::Usage, "custom op in domain '" + op.domain + "': no op type given");
-  const std::string what = "custom op " + (op.domain.empty() ? std::string("ai.onnx") : op.domain) + "::" + op.op_type;
+  if (op.op_type.empty())
+    throw Error(Stage::Usage, "custom op in domain '" + op.domain + "': no op type given");
+  const std::string what =
+      "custom op " + (op.domain.empty() ? std::string("ai.onnx") : op.domain) + "::" + op.op_type;
   if (!op.create) throw Error(Stage::Usage, what + ": no create function given");
   if (op.since_version < 1 || op.until_version < op.since_version)
     throw Error(Stage::Usage, what + ": empty opset range " + std::to_string(op.since_version) + ".." +

@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
     fprintf(stderr, "usage: %s MODEL.onnx INPUT.pb\n", argv[0]);
     return 2;
   }
-  if (check(onnxi_options_create(&options), "options") || check(onnxi_options_set_threads(options, 2), "options") ||
+  if (check(onnxi_options_create(&options), "options") ||
+      check(onnxi_options_set_threads(options, 2), "options") ||
       check(onnxi_session_create(argv[1], options, &session), "load") ||
       check(onnxi_session_input_info(session, 0, &in), "input info") ||
       check(onnxi_tensor_read_file(argv[2], &image), "input"))

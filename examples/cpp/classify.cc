@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
       const float* row = logits.data<float>() + b * classes;
       std::vector<int64_t> idx(static_cast<size_t>(classes));
       std::iota(idx.begin(), idx.end(), 0);
-      std::partial_sort(idx.begin(), idx.begin() + 5, idx.end(), [&](int64_t x, int64_t y) { return row[x] > row[y]; });
+      std::partial_sort(idx.begin(), idx.begin() + 5, idx.end(),
+                        [&](int64_t x, int64_t y) { return row[x] > row[y]; });
       std::printf("top-5 [%lld]:", static_cast<long long>(b));
       for (int k = 0; k < 5; ++k) std::printf(" %lld", static_cast<long long>(idx[static_cast<size_t>(k)]));
       std::printf("\n");

@@ -4,8 +4,8 @@
 //   struct MyScale : onnxi::CustomKernel { ... };
 //   onnxi::CustomOp op;
 //   op.domain = "com.example"; op.op_type = "Scale";
-//   op.create = [](const onnxi::CustomNode& n) { return std::make_unique<MyScale>(n.attr_float("alpha", 1.f)); };
-//   onnxi::register_custom_op(op);
+//   op.create = [](const onnxi::CustomNode& n) { return
+//   std::make_unique<MyScale>(n.attr_float("alpha", 1.f)); }; onnxi::register_custom_op(op);
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -33,7 +33,7 @@ class CustomNode {
   const std::string& name() const;
   const std::string& op_type() const;
   const std::string& domain() const;
-  int64_t opset() const;        // the model's opset import for the node's domain
+  int64_t opset() const;  // the model's opset import for the node's domain
   size_t num_inputs() const;
   size_t num_outputs() const;
   bool has_attr(const std::string& name) const;
@@ -72,7 +72,7 @@ class CustomKernel {
 struct CustomOp {
   std::string domain;  // e.g. "com.example"; "" would be ai.onnx (then it takes precedence)
   std::string op_type;
-  int64_t since_version = 1;          // opset range of the domain, inclusive
+  int64_t since_version = 1;  // opset range of the domain, inclusive
   int64_t until_version = INT64_MAX;
   // Creates the kernel for one node (once per session and node). Throw Error for a node
   // it cannot handle (bad attributes); return nullptr to decline.

@@ -23,13 +23,13 @@ extern "C" {
 /* Result of a call. ONNXI_OK is 0; the others match the stage that failed. */
 typedef enum onnxi_status {
   ONNXI_OK = 0,
-  ONNXI_ERROR_LOAD = 1,     /* reading or parsing the model */
-  ONNXI_ERROR_BUILD = 2,    /* creating kernels (e.g. unsupported operator) */
-  ONNXI_ERROR_PLAN = 3,     /* shape inference and memory planning */
-  ONNXI_ERROR_RUN = 4,      /* running: bad input, kernel failure */
-  ONNXI_ERROR_IO = 5,       /* reading or writing tensor files */
-  ONNXI_ERROR_USAGE = 6,    /* invalid argument (NULL handle, bad index, bad size, ...) */
-  ONNXI_ERROR_INTERNAL = 7  /* anything else (e.g. out of memory) */
+  ONNXI_ERROR_LOAD = 1,    /* reading or parsing the model */
+  ONNXI_ERROR_BUILD = 2,   /* creating kernels (e.g. unsupported operator) */
+  ONNXI_ERROR_PLAN = 3,    /* shape inference and memory planning */
+  ONNXI_ERROR_RUN = 4,     /* running: bad input, kernel failure */
+  ONNXI_ERROR_IO = 5,      /* reading or writing tensor files */
+  ONNXI_ERROR_USAGE = 6,   /* invalid argument (NULL handle, bad index, bad size, ...) */
+  ONNXI_ERROR_INTERNAL = 7 /* anything else (e.g. out of memory) */
 } onnxi_status;
 
 /* Element types; the values are ONNX's TensorProto.DataType codes. */

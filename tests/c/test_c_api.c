@@ -9,22 +9,22 @@
 
 static int failures = 0;
 
-#define CHECK(cond)                                                                  \
-  do {                                                                               \
-    if (!(cond)) {                                                                   \
-      fprintf(stderr, "%s:%d: check failed: %s (last error: %s)\n", __FILE__, __LINE__, \
-              #cond, onnxi_last_error());                                            \
-      ++failures;                                                                    \
-    }                                                                                \
+#define CHECK(cond)                                                                            \
+  do {                                                                                         \
+    if (!(cond)) {                                                                             \
+      fprintf(stderr, "%s:%d: check failed: %s (last error: %s)\n", __FILE__, __LINE__, #cond, \
+              onnxi_last_error());                                                             \
+      ++failures;                                                                              \
+    }                                                                                          \
   } while (0)
 
-#define REQUIRE(cond)                                                                \
-  do {                                                                               \
-    if (!(cond)) {                                                                   \
-      fprintf(stderr, "%s:%d: required check failed: %s (last error: %s)\n", __FILE__, \
-              __LINE__, #cond, onnxi_last_error());                                  \
-      exit(1);                                                                       \
-    }                                                                                \
+#define REQUIRE(cond)                                                                                   \
+  do {                                                                                                  \
+    if (!(cond)) {                                                                                      \
+      fprintf(stderr, "%s:%d: required check failed: %s (last error: %s)\n", __FILE__, __LINE__, #cond, \
+              onnxi_last_error());                                                                      \
+      exit(1);                                                                                          \
+    }                                                                                                   \
   } while (0)
 
 static char* read_file(const char* path, size_t* size) {
@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
     int64_t shape[2] = {2, 3};
     float small[4];
     onnxi_tensor* t = NULL;
-    CHECK(onnxi_tensor_wrap(ONNXI_DTYPE_FLOAT, shape, 2, small, sizeof small, &t) == ONNXI_ERROR_USAGE && t == NULL);
+    CHECK(onnxi_tensor_wrap(ONNXI_DTYPE_FLOAT, shape, 2, small, sizeof small, &t) == ONNXI_ERROR_USAGE &&
+          t == NULL);
     CHECK(strstr(onnxi_last_error(), "needs 24") != NULL);
     CHECK(onnxi_tensor_create((onnxi_dtype)99, shape, 2, &t) == ONNXI_ERROR_USAGE);
     shape[0] = -1;
@@ -148,7 +149,8 @@ int main(int argc, char** argv) {
     REQUIRE(in_mem != NULL);
     memcpy(in_mem, onnxi_tensor_data(image), bytes);
     REQUIRE(onnxi_tensor_wrap(ONNXI_DTYPE_FLOAT, in_shape, 4, in_mem, bytes + 64, &in_view) == ONNXI_OK);
-    REQUIRE(onnxi_tensor_wrap(ONNXI_DTYPE_FLOAT, out_shape, 2, out_mem, sizeof out_mem, &out_view) == ONNXI_OK);
+    REQUIRE(onnxi_tensor_wrap(ONNXI_DTYPE_FLOAT, out_shape, 2, out_mem, sizeof out_mem, &out_view) ==
+            ONNXI_OK);
     memset(out_mem, 0, sizeof out_mem);
     inputs[0] = in_view;
     kept = out_view;
@@ -157,7 +159,8 @@ int main(int argc, char** argv) {
     CHECK(onnxi_tensor_data(out_view) == (void*)out_mem);
     CHECK(memcmp(out_mem, onnxi_tensor_data(got), 1000 * sizeof(float)) == 0);
     /* A caller tensor of the wrong shape: an error, and the handle is left alone. */
-    REQUIRE(onnxi_tensor_wrap(ONNXI_DTYPE_FLOAT, bad_shape, 2, out_mem, sizeof out_mem, &bad_view) == ONNXI_ERROR_USAGE);
+    REQUIRE(onnxi_tensor_wrap(ONNXI_DTYPE_FLOAT, bad_shape, 2, out_mem, sizeof out_mem, &bad_view) ==
+            ONNXI_ERROR_USAGE);
     REQUIRE(onnxi_tensor_create(ONNXI_DTYPE_FLOAT, bad_shape, 2, &bad_view) == ONNXI_OK);
     kept = bad_view;
     CHECK(onnxi_session_run(s, in_names, inputs, 1, out_names, &bad_view, 1) == ONNXI_ERROR_RUN);

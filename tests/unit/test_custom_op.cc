@@ -53,7 +53,8 @@ class Repeat : public CustomKernel {
     s.insert(s.begin(), times_);
     Tensor t(DType::Float, s);
     for (int64_t r = 0; r < times_; ++r)
-      for (int64_t i = 0; i < in[0].numel(); ++i) t.data<float>()[r * in[0].numel() + i] = in[0].data<float>()[i];
+      for (int64_t i = 0; i < in[0].numel(); ++i)
+        t.data<float>()[r * in[0].numel() + i] = in[0].data<float>()[i];
     out[0] = t;
   }
 
@@ -247,8 +248,7 @@ TEST_CASE("run_into: the output's kernel writes straight into caller memory") {
   s->run_into({{"X", x}, {"B", b}}, out);
   CHECK(last_scale_add_output == mine.data());
   CHECK(out.at("Y").raw_data() == mine.data());
-  for (int64_t i = 0; i < 6; ++i)
-    CHECK(mine[size_t(i)] == 2.0f * x.data<float>()[i] + b.data<float>()[i]);
+  for (int64_t i = 0; i < 6; ++i) CHECK(mine[size_t(i)] == 2.0f * x.data<float>()[i] + b.data<float>()[i]);
   Tensor plain = s->run({{"X", x}, {"B", b}}).at(0);
   CHECK(last_scale_add_output != mine.data());
   CHECK(std::memcmp(plain.raw_data(), mine.data(), 6 * sizeof(float)) == 0);
