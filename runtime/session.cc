@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <mutex>
+#include <shared_mutex>
 #include <set>
 #include <unordered_map>
 
@@ -42,6 +44,18 @@ struct Step {
   bool dynamic = false;    // output shapes known only while running
   double flops = 0;
   std::vector<double> times_ms;
+  // Held while the node's kernel runs: kernels keep per-run state (XNNPACK operators bound
+  // to buffers by setup, scratch memory), so concurrent runs of the session take turns on
+  // each node while working on different nodes at once. Shared so that moving a Step keeps it.
+  std::shared_ptr<std::mutex> run_mu = std::make_shared<std::mutex>();
+};
+
+// What one run needs of its own: the activation arena and the value slots. Concurrent
+// runs each take one from the session's pool; weights and kernels stay shared.
+struct ExecContext {
+  std::shared_ptr<void> arena;
+  size_t arena_capacity = 0;
+  std::vector<Tensor> slots;  // per value, during a run
 };
 
 }  // namespace
@@ -100,7 +114,12 @@ struct Session::Impl {
   bool built = false;
   std::shared_ptr<ThreadPool> pool_owner;
   pthreadpool_t pool = nullptr;
-  std::mutex mu;
+  // Runs whose input shapes match the current plan hold `mu` shared and run concurrently;
+  // building, re-planning (and the run that needed it) hold it exclusively.
+  std::shared_mutex mu;
+  std::mutex profile_mu;  // guards Step::times_ms
+  std::mutex contexts_mu;
+  std::vector<std::unique_ptr<ExecContext>> free_contexts;
 
   // Plan for planned_shapes.
   bool planned = false;
@@ -108,9 +127,7 @@ struct Session::Impl {
   std::vector<ValueType> types;      // per value
   std::vector<Tensor> plan_values;   // per value: known while planning (constants, evaluated)
   std::vector<int64_t> arena_offset; // per value, -1 when not in the arena
-  size_t arena_bytes = 0;
-  std::shared_ptr<void> arena;
-  std::vector<Tensor> slots;         // per value, during a run
+  size_t arena_bytes = 0;            // each run's activation arena (ExecContext)
 
   ~Impl() {
     steps.clear();  // kernels may hold XNNPACK operators using the pool
@@ -436,6 +453,8 @@ struct Session::Impl {
     std::vector<ValueType> vout(s.out.size());
     std::vector<Tensor> outs(s.out.size());
     std::vector<Tensor*> out_ptrs;
+    // infer() and run() may touch the kernel's own state (see Step::run_mu).
+    std::lock_guard<std::mutex> node_lock(*s.run_mu);
     try {
       InferContext ictx(vin, vout);
       s.kernel->infer(ictx);
@@ -582,9 +601,6 @@ struct Session::Impl {
       placed.push_back(bi);
       arena_offset[b.id] = static_cast<int64_t>(off);
     }
-    if (total > arena_bytes || !arena) {
-      arena = allocate_aligned(total);
-    }
     arena_bytes = total;
   }
 
@@ -654,15 +670,15 @@ struct Session::Impl {
   // Element types of the outputs, building the kernels first (with every input shape
   // unknown) when no run has built them yet.
   std::vector<DType> output_dtypes() {
-    std::lock_guard<std::mutex> lock(mu);
+    std::unique_lock<std::shared_mutex> lock(mu);
     if (!built) build(std::vector<Shape>(inputs_.size(), kNonTensorShape));
     std::vector<DType> out;
     for (int id : output_ids) out.push_back(values[id].dtype);
     return out;
   }
 
-  std::vector<Tensor> run(const std::map<std::string, Tensor>& feeds, const std::vector<std::string>& names) {
-    std::lock_guard<std::mutex> lock(mu);
+  std::vector<Tensor> run(const std::map<std::string, Tensor>& feeds, const std::vector<std::string>& names,
+                          std::vector<Tensor>* bound = nullptr) {
     std::vector<int> want;
     if (names.empty()) {
       want = output_ids;
@@ -674,9 +690,57 @@ struct Session::Impl {
       }
     }
     std::vector<Shape> shapes = validate_inputs(feeds);
+    {
+      // The common case: the plan fits, and this run shares it with any other.
+      std::shared_lock<std::shared_mutex> shared(mu);
+      if (built && planned && shapes == planned_shapes) return execute(feeds, want, bound);
+    }
+    // New shapes: re-plan and run while holding the session alone (another run may have
+    // re-planned in between; the check is repeated under the exclusive lock).
+    std::unique_lock<std::shared_mutex> exclusive(mu);
     if (!built) build(shapes);
     if (!planned || shapes != planned_shapes) plan(shapes);
+    return execute(feeds, want, bound);
+  }
 
+  // Takes an execution context from the pool (or makes one), gives it back on release.
+  struct ContextLease {
+    Impl& impl;
+    std::unique_ptr<ExecContext> ctx;
+    explicit ContextLease(Impl& i) : impl(i) {
+      std::lock_guard<std::mutex> lock(impl.contexts_mu);
+      if (!impl.free_contexts.empty()) {
+        ctx = std::move(impl.free_contexts.back());
+        impl.free_contexts.pop_back();
+      } else {
+        ctx = std::make_unique<ExecContext>();
+      }
+    }
+    ~ContextLease() {
+      ctx->slots.clear();
+      std::lock_guard<std::mutex> lock(impl.contexts_mu);
+      impl.free_contexts.push_back(std::move(ctx));
+    }
+    ContextLease(const ContextLease&) = delete;
+    ContextLease& operator=(const ContextLease&) = delete;
+  };
+
+  // Runs the current plan (the caller holds `mu`, shared or exclusive) in an execution
+  // context of its own. `bound` (optional, one per wanted output): caller tensors to write
+  // the outputs into; undefined entries get fresh tensors.
+  std::vector<Tensor> execute(const std::map<std::string, Tensor>& feeds, const std::vector<int>& want,
+                              std::vector<Tensor>* bound) {
+    ContextLease lease(*this);
+    std::unordered_map<int, const Tensor*> bound_of;
+    if (bound)
+      for (size_t k = 0; k < want.size(); ++k)
+        if ((*bound)[k].defined()) bound_of[want[k]] = &(*bound)[k];
+    ExecContext& ec = *lease.ctx;
+    if (ec.arena_capacity < arena_bytes || !ec.arena) {
+      ec.arena = allocate_aligned(arena_bytes);
+      ec.arena_capacity = arena_bytes;
+    }
+    std::vector<Tensor>& slots = ec.slots;
     slots.assign(values.size(), Tensor());
     for (size_t id = 0; id < values.size(); ++id)
       if (plan_values[id].defined()) slots[id] = plan_values[id];
@@ -694,7 +758,7 @@ struct Session::Impl {
       else
         slots[input_ids[i]] = t;
     }
-    char* base = static_cast<char*>(arena.get());
+    char* base = static_cast<char*>(ec.arena.get());
     std::vector<const Tensor*> ins;
     std::vector<Tensor*> outs;
     // Kernels that run on their own threads (oneDNN's OpenMP team) must not compete with
@@ -720,8 +784,12 @@ struct Session::Impl {
           continue;
         }
         const ValueType& t = types[id];
+        auto b = bound_of.find(id);
         if (arena_offset[id] >= 0)
           slots[id] = Tensor::view(t.dtype, t.shape, base + arena_offset[id]);
+        else if (b != bound_of.end() && b->second->is_tensor() && b->second->dtype() == t.dtype &&
+                 b->second->shape() == t.shape)
+          slots[id] = *b->second;  // the kernel writes straight into the caller's memory
         else
           slots[id] = Tensor(t.dtype, t.shape);
         outs.push_back(&slots[id]);
@@ -729,27 +797,54 @@ struct Session::Impl {
       auto t0 = std::chrono::steady_clock::now();
       try {
         RunContext rctx(ins, outs, pool);
+        std::lock_guard<std::mutex> node_lock(*s.run_mu);
         s.kernel->run(rctx);
       } catch (const std::exception& e) {
         throw wrap(e, Stage::Run, s.ctx);
       }
       if (options.profile) {
         auto t1 = std::chrono::steady_clock::now();
+        std::lock_guard<std::mutex> lock(profile_mu);
         s.times_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
       }
     }
     if (pool_may_spin && uses_own_threads) yield_pool_workers(pool);  // nothing spins after a run
     std::vector<Tensor> result;
-    for (int id : want) {
+    for (size_t k = 0; k < want.size(); ++k) {
+      int id = want[k];
       const Tensor& t = slots[id];
       if (!t.defined()) throw Error(Stage::Run, "output '" + values[id].name + "' was not computed", file_ctx());
+      if (bound && (*bound)[k].defined()) {
+        result.push_back(copy_to_bound(values[id].name, t, (*bound)[k]));
+        continue;
+      }
       // Outputs never live in the arena; inputs and constants are copied so the caller owns them.
       result.push_back(t.owns_storage() && values[id].producer >= 0 && !steps[values[id].producer].evaluated
                            ? t
                            : t.clone());
     }
-    slots.clear();
     return result;
+  }
+
+  // The result `t` of output `name` in the caller's tensor `dst` (copied unless the kernel
+  // already wrote it there).
+  Tensor copy_to_bound(const std::string& name, const Tensor& t, Tensor& dst) const {
+    if (!t.is_tensor() || !dst.is_tensor())
+      throw Error(Stage::Run, "output '" + name + "' is not a tensor and cannot be written into a given one",
+                  file_ctx());
+    if (t.dtype() != dst.dtype() || t.shape() != dst.shape())
+      throw Error(Stage::Run,
+                  "output '" + name + "' is " + std::string(dtype_name(t.dtype())) + " " + shape_to_string(t.shape()) +
+                      ", the tensor given for it is " + std::string(dtype_name(dst.dtype())) + " " +
+                      shape_to_string(dst.shape()),
+                  file_ctx());
+    if (t.dtype() == DType::String) {
+      if (&t.strings() != &dst.strings()) dst.strings() = t.strings();
+    } else if (t.raw_data() != dst.raw_data() && t.nbytes()) {
+      if (!dst.raw_data()) throw Error(Stage::Run, "the tensor given for output '" + name + "' has no data", file_ctx());
+      std::memcpy(dst.raw_data(), t.raw_data(), t.nbytes());
+    }
+    return dst;
   }
 };
 
@@ -782,8 +877,21 @@ std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& inputs,
   return impl_->run(inputs, output_names);
 }
 
+void Session::run_into(const std::map<std::string, Tensor>& inputs, std::map<std::string, Tensor>& outputs) {
+  std::vector<std::string> names;
+  std::vector<Tensor> bound;
+  for (const auto& [name, t] : outputs) {
+    names.push_back(name);
+    bound.push_back(t);
+  }
+  if (names.empty()) throw Error(Stage::Usage, "run_into: no outputs requested");
+  std::vector<Tensor> result = impl_->run(inputs, names, &bound);
+  for (size_t k = 0; k < names.size(); ++k) outputs[names[k]] = result[k];
+}
+
 std::vector<NodeProfile> Session::profile() const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::shared_lock<std::shared_mutex> lock(impl_->mu);
+  std::lock_guard<std::mutex> plock(impl_->profile_mu);
   std::vector<NodeProfile> out;
   for (const auto& s : impl_->steps) {
     if (s.evaluated) continue;
@@ -802,7 +910,7 @@ std::vector<NodeProfile> Session::profile() const {
 }
 
 PlanStats Session::plan_stats() const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::shared_lock<std::shared_mutex> lock(impl_->mu);
   PlanStats st;
   st.arena_bytes = impl_->arena_bytes;
   for (const auto& v : impl_->values)

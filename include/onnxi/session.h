@@ -73,8 +73,25 @@ class Session {
   // Runs with the named inputs; returns the requested outputs (all, in model order, when
   // `output_names` is empty). Throws Error on a missing/unknown input or a dtype/shape
   // that does not match the model's declaration.
+  //
+  // Thread safety: run() may be called from several threads at once on one session. Each
+  // concurrent run gets its own activation arena (kept in a pool and reused by later
+  // runs); weights and packed kernels are shared, never copied. Runs whose input shapes
+  // match the current plan proceed together, taking turns on each node (node kernels
+  // keep per-run state) and on the thread pool; a run with new input shapes re-plans and
+  // runs with the session to itself. Results are the same as from one thread. The other
+  // methods are safe to call concurrently with run(). Destroying the session while a run
+  // is in progress is not allowed.
   std::vector<Tensor> run(const std::map<std::string, Tensor>& inputs,
                           const std::vector<std::string>& output_names = {});
+
+  // Like run(), into tensors the caller provides. `outputs` maps each wanted output's name
+  // to a tensor of the output's dtype and shape (e.g. Tensor::view over caller memory), or
+  // to an empty Tensor(), which is replaced by a new one. When the output's shape is known
+  // ahead of the node running (the usual case), its kernel writes straight into the given
+  // memory; otherwise the result is copied there. Throws Error when a given tensor's dtype
+  // or shape differs from the result's. Thread safety as for run().
+  void run_into(const std::map<std::string, Tensor>& inputs, std::map<std::string, Tensor>& outputs);
 
   std::vector<NodeProfile> profile() const;
   PlanStats plan_stats() const;
