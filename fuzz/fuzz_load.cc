@@ -4,8 +4,10 @@
 #include <cstdint>
 
 #include "onnx/loader.h"
+#include "onnxi/limits.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  onnxi::set_max_tensor_bytes(size_t(64) << 20);
   onnxi::LoadOptions options;
   options.max_tensor_bytes = int64_t(64) << 20;  // keep one case well inside libFuzzer's RSS limit
   try {

@@ -8,6 +8,7 @@ BUILD_PKGS=(
   libprotobuf-dev protobuf-compiler libonnx-dev
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
   libcli11-dev catch2 ccache
+  clang libclang-rt-14-dev llvm
 )
 TEST_PKGS=(libonnx-testdata)
 EXPORT_PKGS=(python3-torch python3-torchvision python3-onnx python3-numpy)
