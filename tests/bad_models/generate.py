@@ -43,6 +43,12 @@ def identity_of(init):
     return model([helper.make_node("Identity", [init.name], ["y"])], [], [vi("y", init.data_type, None)], [init])
 
 
+def identity_of_two(a, b):
+    m = identity_of(a)
+    m.graph.initializer.append(b)
+    return m
+
+
 def const_int64(name, values):
     return numpy_helper.from_array(np.array(values, dtype=np.int64), name)
 
@@ -87,8 +93,8 @@ def relu_model():
 
 
 # Each case: (name, builder, run arguments after the model, environment, expected text).
-# A builder returns the model, or (model, {file name: bytes or numpy array}) for extra
-# files written next to it (.npy arrays become TensorProto .pb files).
+# A builder returns the model (a ModelProto or raw bytes), or (model, {file name: bytes or
+# numpy array}) for extra files written next to it (arrays become TensorProto .pb files).
 def cases():
     c = []
 
@@ -118,6 +124,24 @@ def cases():
         env="ONNXI_MAX_TENSOR_BYTES=100000000")
     add("reshape_negative_dim", "reshape",
         lambda: op_model("Reshape", [const_float("x", [1, 2, 3, 4]), const_int64("s", [-2, 2])]))
+
+    # --- The file itself
+    def relu_bytes():
+        return relu_model().SerializeToString()
+    add("not_a_model", "not an ONNX model", lambda: b"this is not an ONNX model\n" * 10, args="--random")
+    add("truncated_model", "truncated or corrupt", lambda: relu_bytes()[:len(relu_bytes()) // 2], args="--random")
+    add("empty_model", "empty", lambda: b"", args="--random")
+
+    def without(field):
+        def build():
+            m = relu_model()
+            m.ClearField(field)
+            return m
+        return build
+    add("no_ir_version", "no ir_version", without("ir_version"), args="--random")
+    add("no_opset_import", "no opset_import", without("opset_import"), args="--random")
+    add("duplicate_initializer", "declared more than once",
+        lambda: identity_of_two(const_float("w", [1]), const_float("w", [2])))
 
     # --- External data
     add("external_data_escapes_dir", "may not contain '..'",
@@ -223,7 +247,7 @@ def main():
         made = build()
         m, files = made if isinstance(made, tuple) else (made, {})
         with open(os.path.join(d, "model.onnx"), "wb") as f:
-            f.write(m.SerializeToString())
+            f.write(m if isinstance(m, bytes) else m.SerializeToString())
         for fname, content in files.items():
             if isinstance(content, np.ndarray):
                 content = numpy_helper.from_array(content).SerializeToString()
