@@ -41,7 +41,7 @@ seed() {  # seed TARGET: the target's seed corpus directory, made once
 }
 failed=0
 for t in "${targets[@]}"; do
-  bin=$build/$t
+  bin=$build/fuzz/$t
   [ -x "$bin" ] || { echo "fuzz: $bin missing (configure with -DONNXI_FUZZ=ON)"; exit 1; }
   s=$(seed "$t")
   mkdir -p "$corpus/$t/live"
