@@ -18,23 +18,30 @@ mkdir -p "$artifacts"
 seed() {  # seed TARGET: the target's seed corpus directory, made once
   local dir=$corpus/$1/seed
   if [ ! -d "$dir" ]; then
-    mkdir -p "$dir.tmp"
-    case $1 in
-      fuzz_load | fuzz_run)
-        # Models up to 64 KiB (most of the node tests; the big pytorch models only slow it down).
-        find "$data" -name model.onnx -size -64k | while read -r f; do
-          cp "$f" "$dir.tmp/$(echo "$f" | md5sum | cut -c1-16).onnx"
-        done ;;
-      fuzz_tensor)
-        # First byte picks the parser: 1 = TensorProto .pb, 4 = auto (sequences, optionals).
-        find "$data/node" -name '*.pb' -size -16k | head -n 3000 | while read -r f; do
-          h=$(echo "$f" | md5sum | cut -c1-16)
-          { printf '\001'; cat "$f"; } >"$dir.tmp/$h.pb"
-          { printf '\004'; cat "$f"; } >"$dir.tmp/$h.auto"
-        done
-        printf '\000\223NUMPY\001\000v\000{'"'"'descr'"'"': '"'"'<f4'"'"', '"'"'fortran_order'"'"': False, '"'"'shape'"'"': (2, 3), }%50s\n' "" \
-          >"$dir.tmp/npy_header" ;;
-    esac
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+    /usr/bin/python3 - "$1" "$data" "$dir.tmp" <<'PY'
+import glob, os, sys
+target, data, out = sys.argv[1:]
+if target in ("fuzz_load", "fuzz_run"):
+    # Models up to 64 KiB (most of the node tests; the big pytorch models only slow it down).
+    for i, f in enumerate(sorted(glob.glob(data + "/*/*/model.onnx"))):
+        if os.path.getsize(f) < 65536:
+            with open(f, "rb") as src, open("%s/%05d.onnx" % (out, i), "wb") as dst:
+                dst.write(src.read())
+else:
+    # fuzz_tensor: the first byte picks the parser (1 = TensorProto .pb, 4 = auto, 0 = .npy).
+    pbs = [f for f in sorted(glob.glob(data + "/node/*/*/*.pb")) if os.path.getsize(f) < 16384][:3000]
+    for i, f in enumerate(pbs):
+        body = open(f, "rb").read()
+        for sel, ext in ((1, "pb"), (4, "auto")):
+            with open("%s/%05d.%s" % (out, i, ext), "wb") as dst:
+                dst.write(bytes([sel]) + body)
+    header = b"{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }"
+    header += b" " * (63 - (10 + len(header)) % 64) + b"\n"
+    npy = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header + bytes(24)
+    with open(out + "/npy_2x3", "wb") as dst:
+        dst.write(b"\x00" + npy)
+PY
     mv "$dir.tmp" "$dir"
   fi
   echo "$dir"
