@@ -49,6 +49,10 @@ def identity_of_two(a, b):
     return m
 
 
+class Symlink(str):
+    """An extra file that is a symbolic link to this target."""
+
+
 def const_int64(name, values):
     return numpy_helper.from_array(np.array(values, dtype=np.int64), name)
 
@@ -152,6 +156,10 @@ def cases():
         lambda: (identity_of(external("w", "missing.bin")), {}))
     add("external_data_past_end", "weights.bin",
         lambda: (identity_of(external("w", "weights.bin", offset=8, length=16)), {"weights.bin": b"\0" * 12}))
+    add("external_data_symlink_outside", "outside the model's directory",
+        lambda: (identity_of(external("w", "link.bin", length=16)), {"link.bin": Symlink("/usr/share")}))
+    add("external_data_is_directory", "external data file 'sub'",
+        lambda: (identity_of(external("w", "sub", length=16)), {"sub/placeholder": b""}))
     add("external_data_wrong_length", "has 12 bytes, expected 16",
         lambda: (identity_of(external("w", "weights.bin", length=12)), {"weights.bin": b"\0" * 64}))
 
@@ -249,9 +257,16 @@ def main():
         with open(os.path.join(d, "model.onnx"), "wb") as f:
             f.write(m if isinstance(m, bytes) else m.SerializeToString())
         for fname, content in files.items():
+            path = os.path.join(d, fname)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            if isinstance(content, Symlink):
+                if os.path.lexists(path):
+                    os.remove(path)
+                os.symlink(str(content), path)
+                continue
             if isinstance(content, np.ndarray):
                 content = numpy_helper.from_array(content).SerializeToString()
-            with open(os.path.join(d, fname), "wb") as f:
+            with open(path, "wb") as f:
                 f.write(content)
         assert "|" not in args + env + expect
         lines.append("|".join([name, args, env, expect]))
