@@ -1,13 +1,14 @@
 #include "onnxi/tensor.h"
 
-#include <sys/mman.h>
-#include <unistd.h>
-
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
+#include "onnxi/limits.h"
+
 #include <sys/mman.h>
+#include <unistd.h>
 
 namespace onnxi {
 
@@ -71,9 +72,37 @@ std::shared_ptr<void> map_huge_aligned(size_t total) {
   return std::shared_ptr<void>(p, [len](void* q) { ::munmap(q, len); });
 }
 
+std::atomic<size_t> g_max_tensor_bytes{0};  // 0: not set, use the default
+
+size_t default_max_tensor_bytes() {
+  if (const char* env = std::getenv("ONNXI_MAX_TENSOR_BYTES")) {
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(env, &end, 10);
+    if (end != env && *end == '\0' && v > 0) return static_cast<size_t>(v);
+  }
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages > 0 && page > 0) return static_cast<size_t>(pages) * static_cast<size_t>(page);
+  return size_t(1) << 40;
+}
+
 }  // namespace
 
+size_t max_tensor_bytes() {
+  size_t v = g_max_tensor_bytes.load(std::memory_order_relaxed);
+  if (v) return v;
+  static const size_t fallback = default_max_tensor_bytes();
+  return fallback;
+}
+
+void set_max_tensor_bytes(size_t bytes) { g_max_tensor_bytes.store(bytes, std::memory_order_relaxed); }
+
+static std::string too_large(const std::string& what, size_t bytes) {
+  return what + " needs " + std::to_string(bytes) + " bytes, more than the memory limit of " +
+         std::to_string(max_tensor_bytes()) + " bytes (ONNXI_MAX_TENSOR_BYTES)";
+}
+
 std::shared_ptr<void> allocate_aligned(size_t bytes, bool zero) {
+  if (bytes > max_tensor_bytes()) throw Error(Stage::Run, too_large("a buffer", bytes));
   size_t total = padded_size(bytes);
   if (total >= kOwnMappingMinBytes) {
     if (auto p = map_huge_aligned(total)) return p;  // fresh anonymous memory is zero
@@ -86,11 +115,6 @@ std::shared_ptr<void> allocate_aligned(size_t bytes, bool zero) {
     std::memset(static_cast<char*>(p) + bytes, 0, total - bytes);  // tail padding stays defined
   return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
 }
-
-
-// Largest single tensor we will allocate (elements); larger shapes are an error rather
-// than an attempt that takes the machine down.
-static constexpr int64_t kMaxTensorBytes = int64_t(1) << 40;
 
 Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) { allocate(true); }
 
@@ -105,13 +129,19 @@ Tensor Tensor::uninitialized(DType dtype, Shape shape) {
 void Tensor::allocate(bool zero) {
   numel_ = shape_numel(shape_);
   if (dtype_ == DType::String) {
+    if (static_cast<size_t>(numel_) > max_tensor_bytes() / sizeof(std::string))
+      throw Error(Stage::Run, too_large("string tensor of shape " + shape_to_string(shape_),
+                                        static_cast<size_t>(numel_) * sizeof(std::string)));
     strings_ = std::make_shared<std::vector<std::string>>(static_cast<size_t>(numel_));
     return;
   }
   size_t es = dtype_size(dtype_);
   if (es == 0) throw Error(Stage::Run, "cannot allocate a tensor of type " + std::string(dtype_name(dtype_)));
-  if (numel_ > kMaxTensorBytes / static_cast<int64_t>(es))
-    throw Error(Stage::Run, "tensor of shape " + shape_to_string(shape_) + " is too large");
+  if (static_cast<size_t>(numel_) > max_tensor_bytes() / es)
+    throw Error(Stage::Run, numel_ > INT64_MAX / static_cast<int64_t>(es)
+                                ? "tensor of shape " + shape_to_string(shape_) + " is too large"
+                                : too_large("tensor of shape " + shape_to_string(shape_),
+                                            static_cast<size_t>(numel_) * es));
   size_t bytes = static_cast<size_t>(numel_) * es;
   storage_ = zero ? allocate_aligned(bytes) : allocate_aligned_uninitialized(bytes);
   data_ = storage_.get();

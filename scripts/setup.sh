@@ -7,8 +7,9 @@ BUILD_PKGS=(
   build-essential cmake ninja-build pkg-config
   libprotobuf-dev protobuf-compiler libonnx-dev
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
-  libcli11-dev catch2 ccache
+  libcli11-dev catch2 ccache libdnnl-dev
   libjpeg-dev libpng-dev
+  clang libclang-rt-14-dev llvm
 )
 TEST_PKGS=(libonnx-testdata python3-pil graphviz)
 EXPORT_PKGS=(python3-torch python3-torchvision python3-onnx python3-numpy)
