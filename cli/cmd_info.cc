@@ -51,7 +51,7 @@ std::string json_io(const IOInfo& io) {
 const char* provider_colour(const std::string& provider) {
   if (provider == "xnnpack") return "#9fd99f";
   if (provider == "ref") return "#f5c77e";
-  return "#9fc5f0";  // any other provider (e.g. a vendor library)
+  return "#9fc5f0";  // onednn, and any other provider
 }
 
 std::string dot_id(const std::string& s) { return json_string(s); }  // DOT accepts C-style quoted ids
