@@ -393,6 +393,9 @@ struct Session::Impl {
         if (s.in[k] == static_cast<int>(id) && !s.kernel->packed_input(k)) return;
     }
     v.constant = Tensor::view(v.constant.dtype(), v.constant.shape(), nullptr);
+    // The plan made for building holds the constant too: drop that reference as well, or
+    // the memory is only freed at the next re-plan (after every weight has been packed).
+    if (id < plan_values.size() && plan_values[id].defined()) plan_values[id] = v.constant;
   }
 
   void reset_types(const std::vector<Shape>& shapes) {
