@@ -17,7 +17,7 @@ c++ "${flags[@]}" -c "$src/tests/unit/main.cc" -o "$out/main.o"
 objs=$(find "$build/CMakeFiles/onnxi_objects.dir" -name '*.o' ! -name 'session.cc.o')
 # shellcheck disable=SC2086
 c++ -fsanitize=thread "$out/session.o" "$out/test_concurrency.o" "$out/main.o" $objs -o "$out/concurrency_tsan" \
-  -lonnx_proto -lprotobuf -lXNNPACK -lpthreadpool -lcpuinfo -pthread
+  -lonnx_proto -lprotobuf -lXNNPACK -lpthreadpool -lcpuinfo -ldnnl -lgomp -pthread
 ONNXI_RESNET50_DIR=$r50 ONNXI_CONCURRENCY_THREADS=${ONNXI_CONCURRENCY_THREADS:-3} \
   ONNXI_CONCURRENCY_RUNS=${ONNXI_CONCURRENCY_RUNS:-2} TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
   "$out/concurrency_tsan" "concurrency:*"
