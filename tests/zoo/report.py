@@ -36,7 +36,9 @@ def main():
             d = os.path.join(zoo, m, od)
             info = json.load(open(os.path.join(d, "export-info.json")))
             ops = " ".join(sorted(info["ops"]))
-            p = subprocess.run([sys.executable, os.path.join(here, "check_model.py"), onnxi, d, "--batch-consistency"],
+            detection = os.path.exists(os.path.join(d, "test_data_set_0", "output_1.pb"))
+            mode = "--detection" if detection else "--batch-consistency"
+            p = subprocess.run([sys.executable, os.path.join(here, "check_model.py"), onnxi, d, mode],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             rels = [float(v) for v in re.findall(r"vs pytorch: max rel (\S+)", p.stdout)]
             ok = p.returncode == 0
