@@ -7,4 +7,5 @@ build=${ONNXI_BUILD_DIR:-$root/build}
 "$root/scripts/setup.sh"
 "$root/scripts/build.sh"
 cd "$build"
-ctest --output-on-failure -j"${ONNXI_JOBS:-2}" "$@"
+# zoo-big (vgg11, vit_b_16: ~0.9 GB of exports) is left out of CI; see README "Model zoo".
+ctest --output-on-failure -j"${ONNXI_JOBS:-2}" -LE zoo-big "$@"
