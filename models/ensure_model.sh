@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
 # Exports a torchvision model with models/export.py unless an export with the same
 # script and arguments is already there (a stamp file records both).
-# Usage: models/ensure_model.sh OUT_DIR MODEL [export.py options...]
+# Usage: models/ensure_model.sh [--script FILE.py] OUT_DIR MODEL [export options...]
+#   --script: another exporter in models/ (export_detection.py); it imports export.py,
+#   so the stamp covers both scripts.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+script=export.py
+if [ "${1:-}" = "--script" ]; then
+  script=$2
+  shift 2
+fi
 out=$1
 shift
-here=$(cd "$(dirname "$0")" && pwd)
 stamp="$out/.export-stamp"
 want="$(sha256sum "$here/export.py" | cut -d' ' -f1) $*"
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f "$out/model.onnx" ]; then
+if [ "$script" != export.py ]; then
+  want="$(sha256sum "$here/export.py" "$here/$script" | cut -d' ' -f1 | tr '\n' ' ')$*"
+fi
+# a multi-opset export (--opset 13,17) writes OUT_DIR/opset<N>/model.onnx
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && compgen -G "$out/model.onnx" >/dev/null \
+   || { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && compgen -G "$out/opset*/model.onnx" >/dev/null; }; then
   echo "ensure_model: $out is up to date"
   exit 0
 fi
 rm -rf "$out"
 mkdir -p "$(dirname "$out")"
-/usr/bin/python3 "$here/export.py" "$@" --out "$out"
+/usr/bin/python3 "$here/$script" "$@" --out "$out"
 echo "$want" > "$stamp"

@@ -14,6 +14,7 @@ See models/README.md.
 import argparse
 import collections
 import hashlib
+import json
 import os
 import sys
 import time
@@ -40,8 +41,29 @@ MODELS = {
     "resnext50_32x4d": dict(size=224),
     "wide_resnet50_2": dict(size=224),
     "mobilenet_v2": dict(size=224),
+    # --- the rest of the zoo (tests/zoo) -------------------------------------
+    "mobilenet_v3_small": dict(size=224),
+    "mobilenet_v3_large": dict(size=224),
+    "efficientnet_b0": dict(size=224),
+    "efficientnet_v2_s": dict(size=224),
+    "squeezenet1_1": dict(size=224),          # conv head (no nn.Linear): not rescaled
+    "shufflenet_v2_x1_0": dict(size=224),
+    "densenet121": dict(size=224),
+    "googlenet": dict(size=224, kwargs=dict(init_weights=True)),
+    "inception_v3": dict(size=299, kwargs=dict(init_weights=True)),
+    "regnet_y_400mf": dict(size=224),
+    "mnasnet1_0": dict(size=224),
+    "vgg11": dict(size=224),
+    "alexnet": dict(size=224),
+    "convnext_tiny": dict(size=224),
+    "vit_b_16": dict(size=224),
+    "swin_t": dict(size=224),
+    # segmentation: torchvision.models.segmentation constructors; the exported
+    # graph returns the "out" entry of the model's dict ([N,21,H,W] logits).
+    "fcn_resnet50": dict(size=224, kind="segmentation"),
+    "deeplabv3_mobilenet_v3_large": dict(size=224, kind="segmentation"),
+    "lraspp_mobilenet_v3_large": dict(size=224, kind="segmentation"),
 }
-
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
@@ -79,9 +101,29 @@ def bn_modules(model):
 
 def head_linear(model):
     lin = [m for m in model.modules() if isinstance(m, nn.Linear)]
-    if not lin:
-        raise SystemExit("no nn.Linear classifier head found")
-    return lin[-1]
+    return lin[-1] if lin else None
+
+
+class OutEntry(nn.Module):
+    """torchvision segmentation models return a dict; export its "out" tensor."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return self.model(x)["out"]
+
+
+def build_model(name, spec):
+    kind = spec.get("kind", "classification")
+    kwargs = dict(spec.get("kwargs", {}))
+    if kind == "segmentation":
+        # weights_backbone=None: nothing may be downloaded; aux head off (eval ignores it)
+        ctor = getattr(torchvision.models.segmentation, name)
+        return ctor(weights=None, weights_backbone=None, aux_loss=False, **kwargs)
+    ctor = getattr(torchvision.models, name)
+    return ctor(weights=None, **kwargs)
 
 
 def stats(t):
@@ -133,6 +175,9 @@ def synthesize_weights(model, seed, size, calib_batches=2, calib_batch=8):
         #    (folded into the bias) and scale W so that, across inputs and
         #    classes, the logits have std ~ 1 and the argmax varies per input.
         fc = head_linear(model)
+        if fc is None:
+            log("no nn.Linear head: logits left as initialised")
+            return
         feats = []
         hook = fc.register_forward_hook(lambda mod, inp, out: feats.append(inp[0]))
         model(image_like(calib_batch, size, gen(seed, STREAM_HEAD)))
@@ -171,7 +216,9 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model", choices=sorted(MODELS), help="torchvision.models constructor name")
     ap.add_argument("--out", help="output directory (default: models/<model>)")
-    ap.add_argument("--opset", type=int, default=13)
+    ap.add_argument("--opset", default="13",
+                    help="opset, or a comma list (e.g. 13,17): then one export per opset into <out>/opset<N>/ "
+                         "sharing the weights and reference data")
     ap.add_argument("--weights", help="torchvision checkpoint (state_dict .pth) to load; no stat tweaking")
     ap.add_argument("--keep-bn", action="store_true",
                     help="keep BatchNormalization nodes instead of folding them into Conv")
@@ -184,14 +231,12 @@ def main(argv=None):
     t_start = time.time()
     spec = MODELS[args.model]
     size = spec["size"]
-    out = args.out or os.path.join(os.path.dirname(os.path.abspath(__file__)), args.model)
-    os.makedirs(out, exist_ok=True)
-    model_path = os.path.join(out, "model.onnx")
+    out_root = args.out or os.path.join(os.path.dirname(os.path.abspath(__file__)), args.model)
+    opsets = [int(v) for v in str(args.opset).split(",")]
 
     # --- build the model ---------------------------------------------------
     torch.manual_seed(args.seed)
-    ctor = getattr(torchvision.models, args.model)
-    model = ctor(weights=None)
+    model = build_model(args.model, spec)
     model.eval()
     t0 = time.time()
     if args.weights:
@@ -201,6 +246,8 @@ def main(argv=None):
         synthesize_weights(model, args.seed, size)
         log("synthesized weights (seed %d) in %.1fs" % (args.seed, time.time() - t0))
     model.eval()
+    if spec.get("kind") == "segmentation":
+        model = OutEntry(model).eval()
     if args.save_weights:
         torch.save(model.state_dict(), args.save_weights)
         log("saved state_dict to %s" % args.save_weights)
@@ -221,11 +268,20 @@ def main(argv=None):
                 raise SystemExit("non-finite logits in data set %d" % i)
             datasets.append((x, y))
     logit_stats = stats(datasets[0][1])
-    log("logits (set 0, batch %d): %s argmax=%s" % (args.batch, fmt_stats(logit_stats),
-                                                     datasets[0][1].argmax(1).tolist()))
+    argmax = lambda y: y.argmax(1).tolist() if y.dim() == 2 else "(per pixel)"
+    log("logits (set 0, batch %d): %s argmax=%s" % (args.batch, fmt_stats(logit_stats), argmax(datasets[0][1])))
     log("logits (set 1, batch %d): %s argmax=%s" % (batch1, fmt_stats(stats(datasets[1][1])),
-                                                     datasets[1][1].argmax(1).tolist()))
+                                                     argmax(datasets[1][1])))
 
+    for opset in opsets:
+        out = out_root if len(opsets) == 1 else os.path.join(out_root, "opset%d" % opset)
+        os.makedirs(out, exist_ok=True)
+        export_one(args, model, datasets, out, opset, logit_stats, t_start)
+    return 0
+
+
+def export_one(args, model, datasets, out, opset, logit_stats, t_start):
+    model_path = os.path.join(out, "model.onnx")
     # --- export ----------------------------------------------------------------
     # TrainingMode.EVAL (default) lets the exporter fold BatchNorm into Conv;
     # PRESERVE with the model in eval mode skips that peephole pass and emits
@@ -239,7 +295,7 @@ def main(argv=None):
         warnings.filterwarnings("ignore", message="It is recommended that constant folding be turned off")
         torch.onnx.export(
             model, datasets[0][0], model_path,
-            opset_version=args.opset,
+            opset_version=opset,
             input_names=["input"], output_names=["output"],
             dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
             do_constant_folding=True,
@@ -290,11 +346,13 @@ def main(argv=None):
         write_pb(os.path.join(d, "output_0.pb"), y.numpy().astype(np.float32), out_name)
 
     size_mb = os.path.getsize(model_path) / 1e6
+    with open(os.path.join(out, "export-info.json"), "w") as f:
+        json.dump(dict(model=args.model, opset=opset, size_mb=round(size_mb, 1), nodes=sum(hist.values()),
+                       ops=dict(sorted(hist.items()))), f, indent=1)
     hist_s = " ".join("%s:%d" % kv for kv in sorted(hist.items()))
     log("SUMMARY %s  %.1f MB  opset %d  nodes %d  ops {%s}  logits %s  total %.1fs" % (
-        model_path, size_mb, args.opset, sum(hist.values()), hist_s, fmt_stats(logit_stats),
+        model_path, size_mb, opset, sum(hist.values()), hist_s, fmt_stats(logit_stats),
         time.time() - t_start))
-    return 0
 
 
 if __name__ == "__main__":
