@@ -12,7 +12,7 @@ namespace {
 bool is_pow2(int64_t n) { return n > 0 && (n & (n - 1)) == 0; }
 }  // namespace
 
-FftPlan::FftPlan(int64_t n, bool inverse) : n_(n), inverse_(inverse), pow2_(is_pow2(n)) {
+FftPlan::FftPlan(int64_t n, bool inverse) : n_(n), pow2_(is_pow2(n)) {
   if (n <= 0) throw Error(Stage::Run, "DFT length must be positive");
   const double sign = inverse ? 1.0 : -1.0;
   if (pow2_) {

@@ -22,7 +22,6 @@ class FftPlan {
   void radix2(std::complex<double>* data) const;  // power-of-two n_ only
 
   int64_t n_;
-  bool inverse_;
   bool pow2_;
   std::vector<std::complex<double>> twiddles_;  // radix-2: exp(-+2 pi i k / n), k < n/2
   // Bluestein: chirp b_k (k < n) and the transform of the padded chirp.
