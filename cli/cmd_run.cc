@@ -241,7 +241,9 @@ Command add_run(CLI::App& app) {
     int status = 0;
     std::string json_compare;
     for (const auto& spec : o->compare) {
-      auto [name, file] = split_assignment(spec, "--compare");
+      const auto assignment = split_assignment(spec, "--compare");
+      const std::string& name = assignment.first;
+      const std::string& file = assignment.second;
       auto it = std::find_if(outs.begin(), outs.end(), [&](const IOInfo& io) { return io.name == name; });
       if (it == outs.end()) throw Error(Stage::Usage, "--compare names unknown output '" + name + "'");
       auto [diff, ref] = compare(outputs[it - outs.begin()], read_tensor_file(file), name);

@@ -57,7 +57,7 @@ bool make_input(const onnxi::IOInfo& io, std::mt19937_64& rng, onnxi::Tensor* ou
     case DType::Int32: fill_ints<int32_t>(t, rng); break;
     case DType::Int16: fill_ints<int16_t>(t, rng); break;
     case DType::Int8: fill_ints<int8_t>(t, rng); break;
-    case DType::Uint8: fill_ints<uint8_t>(t, rng); break;
+    case DType::UInt8: fill_ints<uint8_t>(t, rng); break;
     case DType::Bool:
       for (int64_t i = 0; i < t.numel(); ++i) t.data<bool>()[i] = rng() & 1;
       break;

@@ -56,7 +56,9 @@ MODELS = {
     "vgg11": dict(size=224),
     "alexnet": dict(size=224),
     "convnext_tiny": dict(size=224),
-    "vit_b_16": dict(size=224),
+    # grad_export: trace with autograd on, so nn.MultiheadAttention skips its fused eval
+    # fast path (aten::_native_multi_head_attention has no ONNX export in torch 1.13)
+    "vit_b_16": dict(size=224, grad_export=True),
     "swin_t": dict(size=224),
     # segmentation: torchvision.models.segmentation constructors; the exported
     # graph returns the "out" entry of the model's dict ([N,21,H,W] logits).
@@ -155,7 +157,7 @@ def synthesize_weights(model, seed, size, calib_batches=2, calib_batch=8):
             m.momentum = None
         model.train()
         gc = gen(seed, STREAM_CALIB)
-        for _ in range(calib_batches):
+        for _ in range(calib_batches if bns else 0):
             model(image_like(calib_batch, size, gc))
         for m, mom in zip(bns, saved_momentum):
             m.momentum = mom
@@ -178,6 +180,11 @@ def synthesize_weights(model, seed, size, calib_batches=2, calib_batch=8):
         if fc is None:
             log("no nn.Linear head: logits left as initialised")
             return
+        if not fc.weight.any():
+            # vit_b_16 zero-initialises its head (torchvision's fine-tuning default), which
+            # would make every logit equal; give it a seeded random init to rescale instead.
+            fc.weight.copy_(torch.randn(fc.weight.shape, generator=g) * 0.02)
+            log("head weight was all zeros: re-initialised (normal, std 0.02)")
         feats = []
         hook = fc.register_forward_hook(lambda mod, inp, out: feats.append(inp[0]))
         model(image_like(calib_batch, size, gen(seed, STREAM_HEAD)))
@@ -288,7 +295,8 @@ def export_one(args, model, datasets, out, opset, logit_stats, t_start):
     # inference-form BatchNormalization nodes.
     training = torch.onnx.TrainingMode.PRESERVE if args.keep_bn else torch.onnx.TrainingMode.EVAL
     t0 = time.time()
-    with torch.no_grad(), warnings.catch_warnings():
+    grad_mode = torch.enable_grad() if MODELS[args.model].get("grad_export") else torch.no_grad()
+    with grad_mode, warnings.catch_warnings():
         # torch 1.13 warns about constant folding for any training != EVAL, even
         # though the model is in eval mode here; folding cannot touch BN params
         # (their X input is not constant) -- checked below against the model.

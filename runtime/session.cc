@@ -608,7 +608,8 @@ struct Session::Impl {
   }
 
   std::vector<Shape> validate_inputs(const std::map<std::string, Tensor>& feeds) {
-    for (const auto& [name, t] : feeds) {
+    for (const auto& feed : feeds) {
+      const std::string& name = feed.first;
       bool known = std::any_of(inputs_.begin(), inputs_.end(), [&](const IOInfo& io) { return io.name == name; });
       if (!known) {
         std::string names;

@@ -216,8 +216,10 @@ TEST_CASE("LRN matches the reference", "[lrn]") {
 
 TEST_CASE("MeanVarianceNormalization over default and given axes", "[mvn]") {
   uint32_t seed = 1;
-  for (auto [s, axes] : std::vector<std::pair<Shape, std::vector<int64_t>>>{
+  for (const auto& c : std::vector<std::pair<Shape, std::vector<int64_t>>>{
            {{2, 3, 4, 5}, {}}, {{2, 3, 4, 5}, {1}}, {{3, 4, 2}, {0, -1}}, {{2, 3, 2, 2}, {0, 1, 2, 3}}}) {
+    const Shape& s = c.first;  // named, not a structured binding: clang 14 cannot capture those
+    const std::vector<int64_t>& axes = c.second;
     for (int64_t opset : {9, 13}) {
       INFO(shape_to_string(s) << " axes " << shape_to_string(axes) << " opset " << opset);
       Tensor x = random_float(s, seed++, -2, 4);
