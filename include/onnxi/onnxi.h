@@ -50,7 +50,10 @@ typedef enum onnxi_dtype {
   ONNXI_DTYPE_UINT64 = 13,
   ONNXI_DTYPE_COMPLEX64 = 14,
   ONNXI_DTYPE_COMPLEX128 = 15,
-  ONNXI_DTYPE_BFLOAT16 = 16
+  ONNXI_DTYPE_BFLOAT16 = 16,
+  /* not a dtype: makes every int a valid onnxi_dtype value in C++ too, so that an unknown
+     code passed in from C is reported as ONNXI_ERROR_USAGE instead of being undefined */
+  ONNXI_DTYPE_FORCE_INT_ = 0x7fffffff
 } onnxi_dtype;
 
 typedef struct onnxi_options onnxi_options;
