@@ -91,7 +91,8 @@ class ReshapeKernel : public ShapeOnlyKernel {
       } else {
         out[i] = req[i];
       }
-      known *= out[i];
+      if (__builtin_mul_overflow(known, out[i], &known))
+        throw Error(stage, "Reshape shape " + request_string(req) + ": element count overflows int64");
     }
     if (!in) return infer_at < 0 ? std::optional<Shape>(out) : std::nullopt;
     const int64_t total = shape_numel(*in);

@@ -91,7 +91,10 @@ TEST_CASE("Reshape: explicit, 0 copies a dim, -1 inferred, allowzero", "[tensor]
 
 TEST_CASE("Reshape errors", "[tensor][reshape]") {
   Tensor x = random_float({2, 3, 4}, 1);
-  const std::vector<std::vector<int64_t>> bad = {{5, 5}, {-1, -1}, {-2, 12}, {7, -1}, {0, 0, 0, 0, 2}, {25}};
+  // {huge, 1024, -1}: the product of the known dims overflows int64 (found by fuzz_run; was
+  // signed overflow, undefined behaviour, before the check)
+  const std::vector<std::vector<int64_t>> bad = {{5, 5},           {-1, -1}, {-2, 12}, {7, -1}, {0, 0, 0, 0, 2},
+                                                 {25},             {364791569817010212, 1024, -1}};
   for (const auto& s : bad) {
     INFO("shape " << shape_to_string(Shape(s)));
     for (bool constant : {true, false}) {
