@@ -110,6 +110,13 @@ Tensor transpose_constant(const Tensor& t, const std::vector<int64_t>& perm) {
 bool transpose_perm(const Node& n, std::vector<int64_t>* perm) {
   const Attribute* a = n.find_attribute("perm");
   if (!a || a->kind != Attribute::Kind::Ints) return false;
+  // Only a true permutation of 0..n-1 is rewritten; anything else is left to the Transpose
+  // kernel, which reports it (the passes index with these values).
+  std::vector<bool> seen(a->ints.size(), false);
+  for (int64_t v : a->ints) {
+    if (v < 0 || v >= static_cast<int64_t>(a->ints.size()) || seen[static_cast<size_t>(v)]) return false;
+    seen[static_cast<size_t>(v)] = true;
+  }
   *perm = a->ints;
   return true;
 }

@@ -141,6 +141,23 @@ TEST_CASE("cancel_transposes removes inverse pairs and merges others") {
   }
 }
 
+TEST_CASE("cancel_transposes leaves invalid perms to the Transpose kernel") {
+  // Found by fuzz_run: perm {0, 7, 1, 2} composed with another indexed past the end of p1.
+  for (const std::vector<int64_t>& bad :
+       {std::vector<int64_t>{0, 7, 1, 2}, std::vector<int64_t>{0, 0, 1, 2}, std::vector<int64_t>{-1, 0, 1, 2}}) {
+    Graph g;
+    g.inputs = {value_info("x", DType::Float, {1, 2, 3, 4})};
+    g.outputs = {value_info("y", DType::Float, {})};
+    g.nodes = {make_transpose("t1", "x", "a", {0, 2, 3, 1}), make_transpose("t2", "a", "y", bad)};
+    PassStats st;
+    CHECK_FALSE(cancel_transposes(g, st));
+    g.nodes = {make_transpose("t1", "x", "a", bad), make_transpose("t2", "a", "y", {0, 2, 3, 1})};
+    CHECK_FALSE(cancel_transposes(g, st));
+    std::vector<int64_t> perm;
+    CHECK_FALSE(transpose_perm(g.nodes[0], &perm));
+  }
+}
+
 TEST_CASE("transpose_constant permutes any fixed-size dtype") {
   Tensor t = Tensor::from_vector<int64_t>({0, 1, 2, 3, 4, 5}, {2, 3});
   Tensor u = transpose_constant(t, {1, 0});
