@@ -96,6 +96,30 @@ size_t max_tensor_bytes() {
 
 void set_max_tensor_bytes(size_t bytes) { g_max_tensor_bytes.store(bytes, std::memory_order_relaxed); }
 
+namespace {
+std::atomic<long long> g_max_loop_iterations{0};  // 0: not set, use the default
+
+long long default_max_loop_iterations() {
+  if (const char* env = std::getenv("ONNXI_MAX_LOOP_ITERATIONS")) {
+    char* end = nullptr;
+    long long v = std::strtoll(env, &end, 10);
+    if (end != env && *end == '\0' && v > 0) return v;
+  }
+  return 1LL << 31;
+}
+}  // namespace
+
+long long max_loop_iterations() {
+  long long v = g_max_loop_iterations.load(std::memory_order_relaxed);
+  if (v > 0) return v;
+  static const long long fallback = default_max_loop_iterations();
+  return fallback;
+}
+
+void set_max_loop_iterations(long long iterations) {
+  g_max_loop_iterations.store(iterations, std::memory_order_relaxed);
+}
+
 static std::string too_large(const std::string& what, size_t bytes) {
   return what + " needs " + std::to_string(bytes) + " bytes, more than the memory limit of " +
          std::to_string(max_tensor_bytes()) + " bytes (ONNXI_MAX_TENSOR_BYTES)";

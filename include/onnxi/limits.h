@@ -11,4 +11,10 @@ namespace onnxi {
 size_t max_tensor_bytes();
 void set_max_tensor_bytes(size_t bytes);
 
+// Most iterations one Loop node may run in one call; beyond it the run fails with an Error
+// instead of running on (a crafted trip count or a condition that never turns false).
+// Default 2^31, or ONNXI_MAX_LOOP_ITERATIONS when set; set_max_loop_iterations(0) restores it.
+long long max_loop_iterations();
+void set_max_loop_iterations(long long iterations);
+
 }  // namespace onnxi

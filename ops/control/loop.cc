@@ -4,6 +4,7 @@
 // The node's outputs are the N final values and the K scan outputs stacked along a new
 // first axis. Loop-carried values may be tensors, sequences or optionals (13, 16).
 #include "ops/common/axis_copy.h"
+#include "onnxi/limits.h"
 #include "ops/control/subgraph.h"
 #include "runtime/kernel.h"
 
@@ -12,7 +13,6 @@ namespace {
 
 // A loop without a trip count whose condition never turns false is allowed by ONNX; it
 // is stopped (with an error) after this many iterations rather than hanging forever.
-constexpr int64_t kMaxLoopIterations = int64_t(1) << 31;
 
 class LoopKernel : public Kernel {
  public:
@@ -90,10 +90,10 @@ class LoopKernel : public Kernel {
     std::vector<Tensor> body_in(2 + n_carried_);
     int64_t i = 0;
     for (; i < trip_count && cond; ++i) {
-      if (i >= kMaxLoopIterations)
-        throw Error(Stage::Run,
-                    "Loop stopped after " + std::to_string(kMaxLoopIterations) +
-                        " iterations (no trip count, or a huge one, and a condition that stays true)");
+      if (i >= max_loop_iterations())
+        throw Error(Stage::Run, "Loop stopped after " + std::to_string(max_loop_iterations()) +
+                                    " iterations, the limit (ONNXI_MAX_LOOP_ITERATIONS): no trip count, or a "
+                                    "huge one, and a condition that stays true");
       body_in[0] = Tensor::scalar<int64_t>(i);
       body_in[1] = Tensor::scalar<bool>(cond);
       for (size_t j = 0; j < n_carried_; ++j) body_in[2 + j] = carried[j];

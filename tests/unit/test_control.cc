@@ -1,6 +1,7 @@
 // If, Loop, Scan and SequenceMap run through real sessions: subgraphs capture outer
 // values (also through nesting), results match plain loops written here, and malformed
 // nodes or inputs give errors.
+#include "onnxi/limits.h"
 #include "tests/unit/subgraph_test_util.h"
 
 using namespace onnxi;
@@ -144,6 +145,23 @@ TEST_CASE("Loop carries values and stacks scan outputs", "[control]") {
                      {"x", floats({1}, {1})}});
   CHECK(float_values(out[0]) == std::vector<float>{1});
   CHECK(out[1].shape() == Shape{0, 1});
+}
+
+TEST_CASE("Loop stops with an Error at the iteration limit", "[control]") {
+  // fuzz_run found a Loop whose crafted trip count ran for minutes: the limit is settable.
+  auto s = session_for(loop_graph(), 13, true);
+  onnxi::set_max_loop_iterations(5);
+  auto feeds = [](int64_t m) {
+    return std::map<std::string, Tensor>{{"M", Tensor::scalar<int64_t>(m)},
+                                         {"cond", Tensor::scalar<bool>(true)},
+                                         {"y", floats({0}, {1})},
+                                         {"x", floats({1}, {1})}};
+  };
+  CHECK(float_values(s->run(feeds(5))[0]) == std::vector<float>{5});
+  CHECK_THROWS_WITH(s->run(feeds(6)), Contains("Loop stopped after 5 iterations"));
+  onnxi::set_max_loop_iterations(0);  // back to the default
+  CHECK(onnxi::max_loop_iterations() >= (1LL << 31));
+  CHECK(float_values(s->run(feeds(6))[0]) == std::vector<float>{6});
 }
 
 TEST_CASE("Loop without a cond input ignores the body's cond (for loop)", "[control]") {
