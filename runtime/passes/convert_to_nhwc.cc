@@ -29,7 +29,9 @@ bool convert_to_nhwc(Graph& g, PassStats& stats) {
   bool any = false;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& n = g.nodes[i];
-    if (!n.domain.empty() || n.inputs.empty() || n.inputs[0].empty()) continue;
+    // (a node without its one output is left for the kernel to reject: the rewrite reads it)
+    if (!n.domain.empty() || n.inputs.empty() || n.inputs[0].empty() || n.outputs.size() != 1 || n.outputs[0].empty())
+      continue;
     if (n.op_type == "Conv" && n.inputs.size() >= 2) {
       const Tensor* w = index.initializer(n.inputs[1]);
       bool bias_ok = n.inputs.size() < 3 || n.inputs[2].empty() || index.initializer(n.inputs[2]);

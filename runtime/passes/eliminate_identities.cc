@@ -11,7 +11,8 @@ static bool is_passthrough(const Node& n) {
     // Only the inference form: no mask output, and no training_mode input.
     bool mask_used = n.outputs.size() > 1 && !n.outputs[1].empty();
     bool training_input = n.inputs.size() > 2 && !n.inputs[2].empty();
-    return !mask_used && !training_input && !n.inputs.empty() && !n.inputs[0].empty();
+    return !mask_used && !training_input && !n.inputs.empty() && !n.inputs[0].empty() && !n.outputs.empty() &&
+           !n.outputs[0].empty();
   }
   return false;
 }

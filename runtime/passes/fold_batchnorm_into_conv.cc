@@ -14,7 +14,9 @@ bool fold_batchnorm_into_conv(Graph& g, PassStats& stats) {
   GraphIndex index(g);
   for (size_t bi = 0; bi < g.nodes.size(); ++bi) {
     Node& bn = g.nodes[bi];
-    if (!bn.domain.empty() || bn.op_type != "BatchNormalization" || bn.inputs.size() != 5) continue;
+    if (!bn.domain.empty() || bn.op_type != "BatchNormalization" || bn.inputs.size() != 5 ||
+        bn.outputs.empty() || bn.outputs[0].empty())
+      continue;
     if (bn.outputs.size() > 1) {
       bool extra = false;
       for (size_t k = 1; k < bn.outputs.size(); ++k) extra |= !bn.outputs[k].empty();

@@ -108,6 +108,8 @@ Tensor transpose_constant(const Tensor& t, const std::vector<int64_t>& perm) {
 }
 
 bool transpose_perm(const Node& n, std::vector<int64_t>* perm) {
+  // a well-formed Transpose (one input, one output) only: the passes read both
+  if (n.inputs.size() != 1 || n.inputs[0].empty() || n.outputs.size() != 1 || n.outputs[0].empty()) return false;
   const Attribute* a = n.find_attribute("perm");
   if (!a || a->kind != Attribute::Kind::Ints) return false;
   // Only a true permutation of 0..n-1 is rewritten; anything else is left to the Transpose

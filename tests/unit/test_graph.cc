@@ -156,6 +156,30 @@ TEST_CASE("cancel_transposes leaves invalid perms to the Transpose kernel") {
     std::vector<int64_t> perm;
     CHECK_FALSE(transpose_perm(g.nodes[0], &perm));
   }
+  // Found by fuzz_run: a Transpose without inputs (or outputs) reached the passes, which read
+  // inputs[0]; such nodes are left to the kernel, which reports them.
+  Graph g;
+  g.inputs = {value_info("x", DType::Float, {1, 2, 3, 4})};
+  g.outputs = {value_info("y", DType::Float, {})};
+  g.nodes = {make_transpose("t1", "x", "a", {0, 2, 3, 1}), make_transpose("t2", "a", "y", {0, 3, 1, 2})};
+  g.nodes[1].inputs.clear();
+  PassStats st;
+  CHECK_FALSE(cancel_transposes(g, st));
+  std::vector<int64_t> perm;
+  CHECK_FALSE(transpose_perm(g.nodes[1], &perm));
+  g.nodes[1].inputs = {"a"};
+  g.nodes[1].outputs.clear();
+  CHECK_FALSE(cancel_transposes(g, st));
+  CHECK_NOTHROW(optimize_graph(g));
+}
+
+TEST_CASE("convert_to_nhwc leaves a Conv without outputs to the kernel") {
+  Graph g;
+  g.inputs = {value_info("x", DType::Float, {1, 4, 8, 8})};
+  g.initializers["w"] = random_tensor({4, 4, 3, 3}, 1);
+  g.nodes = {make_node("Conv", {"x", "w"}, {}, {}, "conv")};
+  PassStats st;
+  CHECK_FALSE(convert_to_nhwc(g, st));
 }
 
 TEST_CASE("transpose_constant permutes any fixed-size dtype") {
