@@ -12,8 +12,8 @@ namespace onnxi {
 namespace {
 
 // A loop without a trip count whose condition never turns false is allowed by ONNX; it
-// is stopped (with an error) after this many iterations rather than hanging forever.
-
+// is stopped (with an error) after max_loop_iterations() (onnxi/limits.h) iterations
+// rather than hanging forever.
 class LoopKernel : public Kernel {
  public:
   explicit LoopKernel(const BuildContext& ctx) {
