@@ -1,6 +1,7 @@
 #include "onnxi/tensor.h"
 
 #include <atomic>
+#include <climits>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -74,12 +75,17 @@ std::shared_ptr<void> map_huge_aligned(size_t total) {
 
 std::atomic<size_t> g_max_tensor_bytes{0};  // 0: not set, use the default
 
+// The environment variable `name` as a positive decimal integer; 0 when unset or not one.
+unsigned long long positive_env(const char* name) {
+  const char* env = std::getenv(name);
+  if (!env) return 0;
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(env, &end, 10);
+  return end != env && *end == '\0' && env[0] != '-' ? v : 0;
+}
+
 size_t default_max_tensor_bytes() {
-  if (const char* env = std::getenv("ONNXI_MAX_TENSOR_BYTES")) {
-    char* end = nullptr;
-    unsigned long long v = std::strtoull(env, &end, 10);
-    if (end != env && *end == '\0' && v > 0) return static_cast<size_t>(v);
-  }
+  if (unsigned long long v = positive_env("ONNXI_MAX_TENSOR_BYTES")) return static_cast<size_t>(v);
   long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
   if (pages > 0 && page > 0) return static_cast<size_t>(pages) * static_cast<size_t>(page);
   return size_t(1) << 40;
@@ -100,12 +106,8 @@ namespace {
 std::atomic<long long> g_max_loop_iterations{0};  // 0: not set, use the default
 
 long long default_max_loop_iterations() {
-  if (const char* env = std::getenv("ONNXI_MAX_LOOP_ITERATIONS")) {
-    char* end = nullptr;
-    long long v = std::strtoll(env, &end, 10);
-    if (end != env && *end == '\0' && v > 0) return v;
-  }
-  return 1LL << 31;
+  unsigned long long v = positive_env("ONNXI_MAX_LOOP_ITERATIONS");
+  return v > 0 && v <= static_cast<unsigned long long>(LLONG_MAX) ? static_cast<long long>(v) : 1LL << 31;
 }
 }  // namespace
 
