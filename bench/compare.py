@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Benchmark onnxi against ONNX Runtime on the same model and inputs, in one run.
 
     /usr/bin/python3 bench/compare.py MODEL [--onnxi build/onnxi] [--rounds 5] [--runs 20]

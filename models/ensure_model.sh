@@ -26,5 +26,11 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && compgen -G "$out/model.
 fi
 rm -rf "$out"
 mkdir -p "$(dirname "$out")"
-/usr/bin/python3 "$here/$script" "$@" --out "$out"
+# the project's virtual environment (scripts/setup.sh), or $ONNXI_PYTHON
+py=${ONNXI_PYTHON:-$here/../.venv/bin/python}
+if [ ! -x "$py" ]; then
+  echo "ensure_model: no Python interpreter at $py: run scripts/setup.sh (it makes .venv/) or set ONNXI_PYTHON" >&2
+  exit 1
+fi
+"$py" "$here/$script" "$@" --out "$out"
 echo "$want" > "$stamp"

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Export torchvision classifiers to ONNX in the ONNX backend-test layout.
 
     <out>/model.onnx
@@ -7,7 +7,8 @@
     <out>/test_data_set_1/input_0.pb    a different batch size (2, or 3 if --batch 2)
     <out>/test_data_set_1/output_0.pb
 
-Run with Debian's interpreter:  /usr/bin/python3 models/export.py resnet50 --out models/resnet50
+Run with the project's interpreter (made by scripts/setup.sh):
+    .venv/bin/python models/export.py resnet50 --out models/resnet50
 See models/README.md.
 """
 
@@ -72,6 +73,16 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 # Fixed offsets so every random stream is derived from --seed but independent
 # of the others (e.g. the test inputs do not depend on whether --weights is used).
 STREAM_INIT, STREAM_CALIB, STREAM_BN, STREAM_HEAD, STREAM_DATA = 0, 1000, 2000, 3000, 4000
+
+
+def torchscript_export_kwargs():
+    """Keyword arguments that select the TorchScript-based exporter.
+
+    torch >= 2.9 defaults to the torch.export-based exporter (dynamo=True), which emits
+    opset 18 and up; the exports here are pinned to opsets 13 and 17 and to the graphs the
+    tracing exporter makes, so ask for it explicitly where the option exists."""
+    import inspect
+    return {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
 
 
 def log(msg):
@@ -308,6 +319,7 @@ def export_one(args, model, datasets, out, opset, logit_stats, t_start):
             dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
             do_constant_folding=True,
             training=training,
+            **torchscript_export_kwargs(),
         )
     log("torch.onnx.export took %.1fs" % (time.time() - t0))
 

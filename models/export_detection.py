@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Export torchvision detection models to ONNX in the ONNX backend-test layout.
 
     <out>/opset<N>/model.onnx                     input  "input"  [1,3,S,S] float, an image in [0,1]
@@ -12,7 +12,7 @@ image-like batches and perturbed (as in export.py); the classification head is r
 the class scores spread out instead of sitting at the initial prior (otherwise every score
 ties and the ranking is arbitrary).
 
-    /usr/bin/python3 models/export_detection.py ssdlite320_mobilenet_v3_large --opset 13,17 --out DIR
+    .venv/bin/python models/export_detection.py ssdlite320_mobilenet_v3_large --opset 13,17 --out DIR
 """
 
 import argparse
@@ -139,7 +139,8 @@ def main(argv=None):
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torchvision's tracer warnings on tensor constants
             torch.onnx.export(wrapped, x, path, opset_version=opset, input_names=["input"],
-                              output_names=["boxes", "scores", "labels"], do_constant_folding=True)
+                              output_names=["boxes", "scores", "labels"], do_constant_folding=True,
+                              **ex.torchscript_export_kwargs())
         onnx.checker.check_model(path)
         m = onnx.load(path)
         hist = collections.Counter(n.op_type for n in m.graph.node)

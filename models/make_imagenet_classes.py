@@ -1,7 +1,7 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Writes models/imagenet_classes.txt: the 1000 ImageNet-1k class names, one per line, in
 class-index order, taken from the metadata of Debian's torchvision (ResNet50_Weights).
-Run: /usr/bin/python3 models/make_imagenet_classes.py [OUT]"""
+Run: .venv/bin/python models/make_imagenet_classes.py [OUT]"""
 import os
 import sys
 

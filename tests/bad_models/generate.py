@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Writes the bad-input catalogue: one small model (plus input files) per failure mode
 that onnxi must reject with a clear one-line error, and cases.tsv listing, per case, the
 `onnxi run` arguments, any environment, and the text the error must contain.

@@ -7,7 +7,7 @@ set -eu
 onnxi=$1
 model=$2
 src=$(cd "$(dirname "$0")/../.." && pwd)
-py=/usr/bin/python3
+py=${ONNXI_PYTHON:-$src/.venv/bin/python}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 $py "$src/tests/cli/make_images.py" "$tmp"

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Keeps docs/cli.md in step with `onnxi --help`: every block that follows a marker line
 `<!-- help: onnxi ARGS -->` is the verbatim output of `onnxi ARGS --help`, and every
 subcommand that `onnxi --help` lists has such a block.

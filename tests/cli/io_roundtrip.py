@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """onnxi's tensor file I/O through the command line: for every NumPy-representable ONNX
 dtype, an Identity model run with `onnxi run` on a .npy input (and on a .pb input) must
 write back exactly the same array as .npy and as .pb; --json output must parse and hold the

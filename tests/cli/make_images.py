@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Synthetic test images for `onnxi classify`, and torchvision's preprocessing of them.
 
 Usage: make_images.py OUTDIR

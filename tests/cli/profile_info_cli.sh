@@ -5,7 +5,8 @@
 set -eu
 onnxi=$1
 model=$2
-py=/usr/bin/python3
+src=$(cd "$(dirname "$0")/../.." && pwd)
+py=${ONNXI_PYTHON:-$src/.venv/bin/python}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Runs one exported zoo model (models/export.py layout) in onnxi and checks it.
 
     check_model.py ONNXI MODEL_DIR [--batch-consistency | --detection] [-- extra onnxi run options]

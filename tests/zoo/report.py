@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Markdown table for the README's "Model zoo" section.
 
     report.py ONNXI ZOO_DIR [MODEL ...] [--runs N] [--threads T]
