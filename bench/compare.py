@@ -1,19 +1,21 @@
 #!/usr/bin/env python3
 """Benchmark onnxi against ONNX Runtime on the same model and inputs, in one run.
 
-    /usr/bin/python3 bench/compare.py MODEL [--onnxi build/onnxi] [--rounds 5] [--runs 20]
-                                            [--warmup 5] [--configs 1x1,1x2,8x2]
+    .venv/bin/python bench/compare.py MODEL [--onnxi build/onnxi] [--python PY] [--rounds 5]
+                                            [--runs 20] [--warmup 5] [--configs 1x1,1x2,8x2]
                                             [--json FILE] [--ort-only]
 
 A config is BATCHxTHREADS. For each config one seeded image-like input of shape
 [B,3,224,224] is written as .npy; then, each round, `onnxi bench` and
-`node bench/ort_bench.mjs` run on it as separate processes (so session creation and
-peak RSS are per process), in alternating order. Each process reports its own
-median etc.; this script reports the median over rounds of every metric, checks that
-both runtimes' first outputs agree (max|diff| / max|ORT| <= 1e-4), and prints the
-headline table against the targets. Exit status: 0 ok, 1 output MISMATCH, 2 error.
+`PY bench/ort_bench.py` (PY = --python, default this interpreter) run on it as
+separate processes (so session creation and peak RSS are per process), in alternating
+order. Each process reports its own median etc.; this script reports the median over
+rounds of every metric, checks that both runtimes' first outputs agree
+(max|diff| / max|ORT| <= 1e-4), and prints the headline table against the targets.
+Exit status: 0 ok, 1 output MISMATCH, 2 error.
 
-This is a benchmark, not a test: see bench/README.md. Stdlib + numpy only.
+This is a benchmark, not a test: see bench/README.md. This script needs only the stdlib
+and numpy; the interpreter that runs ort_bench.py also needs onnxruntime (.venv has both).
 """
 
 import argparse
@@ -34,9 +36,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-ORT_BENCH = os.path.join(HERE, "ort_bench.mjs")
-ORT_PKG = os.path.join(HERE, ".cache", "ort", "node_modules", "onnxruntime-node", "package.json")
-SETUP_ORT = os.path.join(HERE, "setup_ort.sh")
+ORT_BENCH = os.path.join(HERE, "ort_bench.py")
 
 MAX_REL_DIFF = 1e-4
 METRICS = ["create_ms", "first_run_ms", "min", "median", "p90", "p99", "mean", "throughput_ips", "peak_rss_mb"]
@@ -276,7 +276,8 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model", help="ONNX model with one float32 input [B,3,224,224]")
     ap.add_argument("--onnxi", default=os.path.join(REPO, "build", "onnxi"), help="onnxi binary (default: build/onnxi)")
-    ap.add_argument("--node", default="node", help="Node.js binary (default: node)")
+    ap.add_argument("--python", default=sys.executable,
+                    help="Python with numpy and onnxruntime that runs ort_bench.py (default: this interpreter)")
     ap.add_argument("--rounds", type=int, default=5, help="rounds per config (default 5)")
     ap.add_argument("--runs", type=int, default=20, help="timed runs per process (default 20)")
     ap.add_argument("--warmup", type=int, default=5, help="warm-up runs per process (default 5)")
@@ -298,12 +299,17 @@ def main():
         onnxi = shutil.which(args.onnxi) or (os.path.abspath(args.onnxi) if os.access(args.onnxi, os.X_OK) else None)
         if onnxi is None:
             fail(f"onnxi binary not found: {args.onnxi} (build it, pass --onnxi, or use --ort-only)")
-    if shutil.which(args.node) is None:
-        fail(f"node not found: {args.node}")
-    if not os.path.isfile(ORT_PKG):
-        log("ONNX Runtime not installed; running bench/setup_ort.sh")
-        if subprocess.run(["bash", SETUP_ORT]).returncode != 0:
-            fail("bench/setup_ort.sh failed")
+    python = shutil.which(args.python) or (os.path.abspath(args.python) if os.access(args.python, os.X_OK) else None)
+    if python is None:
+        fail(f"python not found: {args.python}")
+    try:  # fail early, before any onnxi run, if the ORT side cannot import its runtime
+        p = subprocess.run([python, "-c", "import numpy, onnxruntime"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        fail(f"cannot run {python}: {e}")
+    if p.returncode != 0:
+        err = (p.stderr.strip().splitlines() or ["?"])[-1]
+        fail(f"{python} cannot import numpy and onnxruntime ({err}); run with .venv/bin/python or pass --python")
     try:
         in_name, out_name = graph_io_names(model)
     except (OSError, ValueError, IndexError) as e:
@@ -343,10 +349,10 @@ def main():
                           "--runs", str(args.runs), "--json"]
                 for rt in order:
                     if rt == "ort":
-                        cmd = [args.node, ORT_BENCH, model, *common, "--input", x_file, "--output", ort_out]
+                        cmd = [python, ORT_BENCH, model, *common, "--input", x_file, "--output", ort_out]
                         rec["ort"], rec["ort_other_cpu"] = run_json(cmd, "ort_bench", args.timeout)
                     else:
-                        # onnxi takes NAME=FILE; ort_bench feeds session.inputNames[0] (the same input).
+                        # onnxi takes NAME=FILE; ort_bench feeds session.get_inputs()[0] (the same input).
                         cmd = [onnxi, "bench", model, *common, "--input", f"{in_name}={x_file}",
                                "--output-dir", onnxi_dir]
                         rec["onnxi"], rec["onnxi_other_cpu"] = run_json(cmd, "onnxi bench", args.timeout)
