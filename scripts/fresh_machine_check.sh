@@ -103,6 +103,25 @@ mount --rbind /sys "$r/sys" && mount --make-rslave "$r/sys"
 mount --rbind /dev "$r/dev" && mount --make-rslave "$r/dev"
 cp -L /etc/resolv.conf "$r/etc/resolv.conf" 2>/dev/null || true
 
+# certificate authorities the host trusts beyond Debian's set (a registry proxy's, say) become
+# local CAs of the root, so that they survive any later update-ca-certificates there
+one_per_line() { awk '/-----BEGIN CERTIFICATE-----/{c=""} {c=c $0} /-----END CERTIFICATE-----/{print c}' "$1" | sort -u; }
+bundle=etc/ssl/certs/ca-certificates.crt
+if [ -f "/$bundle" ] && [ -f "$r/$bundle" ]; then
+  n=0
+  while IFS= read -r c; do
+    n=$((n + 1))
+    body=${c#-----BEGIN CERTIFICATE-----}
+    body=${body%-----END CERTIFICATE-----}
+    { echo "-----BEGIN CERTIFICATE-----"; echo "$body" | fold -w 64; echo "-----END CERTIFICATE-----"; } \
+      > "$r/usr/local/share/ca-certificates/host-ca-$n.crt"
+  done < <(comm -23 <(one_per_line "/$bundle") <(one_per_line "$r/$bundle"))
+  if [ $n -gt 0 ]; then
+    log "adding the host's $n extra certificate authorit$([ $n = 1 ] && echo y || echo ies)"
+    chroot "$r" update-ca-certificates >/dev/null
+  fi
+fi
+
 # the host's pip configuration, and read-only the local directories it (or PIP_*) names
 for f in /etc/pip.conf /etc/xdg/pip; do
   [ -e "$f" ] && mkdir -p "$r$(dirname "$f")" && cp -a "$f" "$r$f"
@@ -124,7 +143,8 @@ envs=(HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
       TERM=dumb "CI=${CI:-}")
 while IFS= read -r kv; do envs+=("$kv"); done < <(env | grep -E '^(PIP_|ONNXI_|https?_proxy=|no_proxy=|HTTPS?_PROXY=|NO_PROXY=)' |
   grep -vE '^ONNXI_(FRESH_|BUILD_DIR|VENV|PYTHON)' || true)
-in_root() { chroot "$r" /usr/bin/env -i "${envs[@]}" /bin/bash -c "$1"; }
+# in the background and waited for, so that a signal reaches the cleanup at once
+in_root() { chroot "$r" /usr/bin/env -i "${envs[@]}" /bin/bash -c "$1" & wait $!; }
 
 log "root $r, commit $sha, tests: $tests"
 t0=$(date +%s)
