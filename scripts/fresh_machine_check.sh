@@ -36,6 +36,7 @@ sha=$(git -C "$root_dir" rev-parse --verify "$commit^{commit}")
 log() { echo "fresh-machine: $*"; }
 t_start=$(date +%s)
 timings=()
+step="preparing the root"
 stamp() { timings+=("$1: $(($(date +%s) - $2)) s"); }
 
 # --- the host tools this check needs (mmdebstrap); not the project's --------------------------
@@ -78,6 +79,7 @@ r=$(mktemp -d "$work/root.XXXXXX")
 cleanup() {
   local rc=$?
   set +e
+  [ $rc -eq 0 ] || echo "fresh-machine: FAILED (exit $rc) at: $step" >&2
   # nothing may keep running inside the root
   for p in /proc/[0-9]*; do
     [ "$(readlink "$p/root" 2>/dev/null)" = "$r" ] && kill -9 "${p#/proc/}" 2>/dev/null
@@ -148,22 +150,26 @@ in_root() { chroot "$r" /usr/bin/env -i "${envs[@]}" /bin/bash -c "$1" & wait $!
 
 log "root $r, commit $sha, tests: $tests"
 t0=$(date +%s)
+step="cloning $sha"
 in_root "git clone -q /mnt/onnxi-src /root/onnxi && cd /root/onnxi && git checkout -q --detach $sha && git log -1 --oneline"
 stamp "clone" "$t0"
 
 t0=$(date +%s)
-log "README command 1: scripts/run_resnet50.sh"
+step="README command 1: scripts/run_resnet50.sh"
+log "$step"
 in_root "cd /root/onnxi && scripts/run_resnet50.sh"
 stamp "scripts/run_resnet50.sh (setup, build, export, run)" "$t0"
 
 t0=$(date +%s)
 case $tests in
   full)
-    log "README command 2: scripts/test.sh"
+    step="README command 2: scripts/test.sh"
+    log "$step"
     in_root "cd /root/onnxi && scripts/test.sh"
     stamp "scripts/test.sh (all tests)" "$t0" ;;
   unit)
-    log "README command 2, unit label only: ONNXI_ASAN=0 scripts/test.sh -L unit"
+    step="README command 2, unit label only: ONNXI_ASAN=0 scripts/test.sh -L unit"
+    log "$step"
     in_root "cd /root/onnxi && ONNXI_ASAN=0 scripts/test.sh -L unit"
     stamp "scripts/test.sh -L unit" "$t0" ;;
   none) ;;
