@@ -14,7 +14,7 @@ import sys
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import AttributeProto, TensorProto, helper, numpy_helper
 
 OPSET = 13
 F = TensorProto.FLOAT
@@ -71,19 +71,27 @@ def external(name, location, offset=None, length=None, dims=(4,)):
 
 
 def nested_if(depth):
-    """An If whose then-branch holds an If ... `depth` levels deep."""
-    inner = None
-    for level in range(depth):
+    """An If whose then-branch holds an If ... `depth` levels deep.
+
+    Built top-down in place: copying a deep graph into a message (as helper.make_node and
+    make_graph do) goes through protobuf's parser, whose depth limit (upb's 100) is below
+    this nesting."""
+    m = model([], [vi("c", TensorProto.BOOL, []), vi("x", F, [1])], [vi("y", F, [1])])
+    node = m.graph.node.add(op_type="If", input=["c"], output=["y"])
+    for level in range(depth - 1, -1, -1):
+        leaf = node.attribute.add(name="else_branch", type=AttributeProto.GRAPH)
+        leaf.g.name = "e%d" % level
+        leaf.g.node.append(helper.make_node("Identity", ["x"], ["e%d" % level]))
+        leaf.g.output.append(vi("e%d" % level, F, [1]))
+        then = node.attribute.add(name="then_branch", type=AttributeProto.GRAPH)
         out = "v%d" % level
-        if inner is None:
-            body_nodes = [helper.make_node("Identity", ["x"], [out])]
+        then.g.name = "b%d" % level
+        then.g.output.append(vi(out, F, [1]))
+        if level == 0:
+            then.g.node.append(helper.make_node("Identity", ["x"], [out]))
         else:
-            leaf = helper.make_graph([helper.make_node("Identity", ["x"], ["e%d" % level])], "e%d" % level, [],
-                                     [vi("e%d" % level, F, [1])])
-            body_nodes = [helper.make_node("If", ["c"], [out], then_branch=inner, else_branch=leaf)]
-        inner = helper.make_graph(body_nodes, "b%d" % level, [], [vi(out, F, [1])])
-    node = helper.make_node("If", ["c"], ["y"], then_branch=inner, else_branch=inner)
-    return model([node], [vi("c", TensorProto.BOOL, []), vi("x", F, [1])], [vi("y", F, [1])])
+            node = then.g.node.add(op_type="If", input=["c"], output=[out])
+    return m
 
 
 def op_model(op, inputs, out_elem=F, attrs=None, opset=OPSET):

@@ -61,7 +61,7 @@ def main():
             name = np.dtype(dt).name
             shape = (2, 3, 4)
             model = os.path.join(d, f"id_{name}.onnx")
-            identity_model(model, onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[np.dtype(dt)], list(shape))
+            identity_model(model, onnx.helper.np_dtype_to_tensor_dtype(np.dtype(dt)), list(shape))
             a = sample(dt, shape, rng)
             np.save(os.path.join(d, f"{name}.npy"), a)
             onnx.save_tensor(numpy_helper.from_array(a, "x"), os.path.join(d, f"{name}.pb"))
