@@ -14,6 +14,7 @@
 
 #include "onnx/loader.h"
 #include "runtime/kernel.h"
+#include "runtime/memory_plan.h"
 #include "runtime/passes/pass.h"
 #include "runtime/session_internal.h"
 #include "runtime/threadpool.h"
@@ -89,11 +90,6 @@ const Shape kNonTensorShape = {-2};
 // its shape is not known ahead of the run either).
 bool is_non_tensor_kind(const std::string& kind) {
   return kind == "sequence" || kind == "optional" || kind == "map" || kind == "opaque";
-}
-
-size_t padded(size_t bytes) {
-  size_t b = bytes + kTensorTailPadding;
-  return (b + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
 }
 
 }  // namespace
@@ -557,14 +553,10 @@ struct Session::Impl {
     return 0;
   }
 
+  // Arena offsets of the values computed at run time with shapes known ahead (plan_memory).
   void assign_arena() {
-    struct Block {
-      int id;
-      size_t size;
-      int first, last;
-      size_t offset;
-    };
-    std::vector<Block> blocks;
+    std::vector<int> ids;
+    std::vector<BufferLifetime> buffers;
     arena_offset.assign(values.size(), -1);
     for (size_t si = 0; si < steps.size(); ++si) {
       const Step& s = steps[si];
@@ -576,35 +568,13 @@ struct Session::Impl {
         size_t bytes = static_cast<size_t>(shape_numel(t.shape)) * dtype_size(t.dtype);
         int last = static_cast<int>(si);
         for (int c : values[id].consumers) last = std::max(last, c);
-        blocks.push_back({id, padded(bytes), static_cast<int>(si), last, 0});
+        ids.push_back(id);
+        buffers.push_back({bytes, static_cast<int>(si), last});
       }
     }
-    std::vector<size_t> idx(blocks.size());
-    for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-    std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return blocks[a].size > blocks[b].size; });
-    std::vector<size_t> placed;
-    size_t total = 0;
-    for (size_t bi : idx) {
-      Block& b = blocks[bi];
-      // Lowest offset that does not collide with a placed block alive at the same time.
-      std::vector<std::pair<size_t, size_t>> busy;
-      for (size_t pi : placed) {
-        const Block& p = blocks[pi];
-        if (p.last < b.first || b.last < p.first) continue;
-        busy.push_back({p.offset, p.offset + p.size});
-      }
-      std::sort(busy.begin(), busy.end());
-      size_t off = 0;
-      for (auto [lo, hi] : busy) {
-        if (off + b.size <= lo) break;
-        off = std::max(off, hi);
-      }
-      b.offset = off;
-      total = std::max(total, off + b.size);
-      placed.push_back(bi);
-      arena_offset[b.id] = static_cast<int64_t>(off);
-    }
-    arena_bytes = total;
+    MemoryPlan mp = plan_memory(buffers, kTensorAlignment, kTensorTailPadding);
+    for (size_t i = 0; i < ids.size(); ++i) arena_offset[ids[i]] = static_cast<int64_t>(mp.offsets[i]);
+    arena_bytes = mp.arena_bytes;
   }
 
   std::vector<Shape> validate_inputs(const std::map<std::string, Tensor>& feeds) {
