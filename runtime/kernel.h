@@ -97,8 +97,6 @@ class InferContext {
   std::vector<ValueType>& outputs_;
 };
 
-struct ThreadPool;
-
 class RunContext {
  public:
   RunContext(std::vector<const Tensor*> inputs, std::vector<Tensor*> outputs, pthreadpool_t pool)
@@ -175,7 +173,6 @@ class KernelRegistry {
   bool supports(const std::string& domain, const std::string& op_type, int64_t opset) const {
     return !find(domain, op_type, opset).empty();
   }
-  const std::vector<KernelRegistration>& all() const { return regs_; }
 
  private:
   std::vector<KernelRegistration> regs_;

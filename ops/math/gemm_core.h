@@ -10,7 +10,7 @@
 
 namespace onnxi {
 
-// Dtypes gemm_accumulate is instantiated for (float16/bfloat16 go through float).
+// Dtypes gemm is instantiated for (float16/bfloat16 go through float).
 inline constexpr DTypeSet kGemmNativeDTypes = dtype_bit(DType::Float) | dtype_bit(DType::Double) |
                                               dtype_bit(DType::Int32) | dtype_bit(DType::Int64) |
                                               dtype_bit(DType::UInt32) | dtype_bit(DType::UInt64);

@@ -27,14 +27,6 @@ inline Q saturate_round(F v) {
   return static_cast<Q>(r);
 }
 
-// Saturates an integer to Q.
-template <class Q>
-inline Q saturate_int(int64_t v) {
-  if (v < std::numeric_limits<Q>::lowest()) return std::numeric_limits<Q>::lowest();
-  if (v > std::numeric_limits<Q>::max()) return std::numeric_limits<Q>::max();
-  return static_cast<Q>(v);
-}
-
 // A tensor's values as int32 (int8/uint8/int32 zero points); the element count is the
 // caller's to check.
 inline std::vector<int32_t> int_values(const Tensor& t) {
