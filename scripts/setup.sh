@@ -19,8 +19,9 @@ BUILD_PKGS=(
   # libdnnl-dev only recommends
   libdnnl-dev ocl-icd-opencl-dev
   libjpeg-dev libpng-dev
-  # the ASan+UBSan build and the libFuzzer targets
-  clang libclang-rt-14-dev llvm
+  # the ASan+UBSan build and the libFuzzer targets (clang, its sanitizer runtimes, and its
+  # OpenMP, which FindOpenMP needs for the oneDNN link)
+  clang libclang-rt-14-dev libomp-14-dev llvm
 )
 TEST_PKGS=(libonnx-testdata graphviz)
 PYTHON_PKGS=(python3 python3-venv)
