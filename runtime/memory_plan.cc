@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <numeric>
 #include <string>
@@ -73,13 +74,11 @@ MemoryPlan plan_memory(const std::vector<BufferLifetime>& buffers, size_t alignm
         return buffers[a].first != buffers[b].first ? buffers[a].first < buffers[b].first : size[a] > size[b];
       }),
   };
-  MemoryPlan best;
-  bool have = false;
-  for (const auto& order : orders) {
-    MemoryPlan p = first_fit(buffers, size, order);
-    if (!have || p.arena_bytes < best.arena_bytes) best = std::move(p), have = true;
+  MemoryPlan best = first_fit(buffers, size, orders[0]);
+  for (size_t k = 1; k < std::size(orders); ++k) {
+    MemoryPlan p = first_fit(buffers, size, orders[k]);
+    if (p.arena_bytes < best.arena_bytes) best = std::move(p);
   }
-  if (!have) best.offsets.clear();
   return best;
 }
 
