@@ -3,6 +3,7 @@
 #include "onnxi/custom_op.h"
 
 #include <cstring>
+#include <mutex>
 
 #include "runtime/kernel.h"
 
@@ -36,13 +37,18 @@ class CustomKernelAdapter : public Kernel {
     }
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     std::vector<Tensor> in(ctx.num_inputs()), out(ctx.num_outputs());
     for (size_t i = 0; i < in.size(); ++i)
       if (ctx.has_input(i)) in[i] = ctx.input(i);
     for (size_t i = 0; i < out.size(); ++i)
       if (ctx.has_output(i)) out[i] = ctx.output(i);  // a handle on the planned buffer, if any
-    k_->compute(in, out);
+    {
+      // The public contract: one compute() of a given custom kernel at a time (its state is
+      // the embedding program's, which the runtime cannot split per execution context).
+      std::lock_guard<std::mutex> lock(*compute_mu_);
+      k_->compute(in, out);
+    }
     for (size_t i = 0; i < out.size(); ++i) {
       if (!ctx.has_output(i)) continue;
       Tensor& planned = ctx.output(i);
@@ -75,6 +81,7 @@ class CustomKernelAdapter : public Kernel {
 
  private:
   std::unique_ptr<CustomKernel> k_;
+  std::unique_ptr<std::mutex> compute_mu_ = std::make_unique<std::mutex>();
 };
 
 }  // namespace

@@ -61,6 +61,16 @@ const Graph* AttributeReader::get_graph(const std::string& name) const {
   return a ? a->g.get() : nullptr;
 }
 
+// ---- Outside a session ----
+
+void run_kernel_once(const Kernel& kernel, std::vector<const Tensor*> inputs, std::vector<Tensor*> outputs,
+                     pthreadpool_t pool) {
+  std::unique_ptr<KernelState> state = kernel.make_state();
+  RunContext ctx(std::move(inputs), std::move(outputs), pool, state.get());
+  kernel.reshape(ctx);
+  kernel.run(ctx);
+}
+
 // ---- InferContext / RunContext ----
 
 void InferContext::set_output(size_t i, DType dtype, Shape shape) {

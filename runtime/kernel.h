@@ -2,8 +2,15 @@
 //
 // A kernel's life: build (factory reads attributes and validates, knowing input dtypes
 // and any constant inputs) -> infer (output dtypes and shapes, at plan time and again
-// when input shapes change) -> prepare (once per session: pack weights, create XNNPACK
-// operators) -> run (many times; no allocation on the hot path for planned outputs).
+// when input shapes change) -> prepare (exactly once per kernel: pack weights) ->
+// make_state (once per execution context that runs the kernel) -> reshape (on that
+// state, whenever the input shapes differ from its previous run: geometry, XNNPACK
+// operators, scratch sizes) -> run (many times, possibly from several execution contexts
+// at once; no allocation on the hot path for planned outputs).
+//
+// After prepare() a kernel is immutable: run() and reshape() are const and keep
+// everything that changes between runs in the KernelState of the calling context, so
+// concurrent runs of one session need no per-node locks.
 #pragma once
 #include <functional>
 #include <memory>
@@ -97,10 +104,19 @@ class InferContext {
   std::vector<ValueType>& outputs_;
 };
 
+// What one execution context keeps for one kernel between runs: objects bound to that
+// context's buffers (XNNPACK operators are set up with the input and output pointers),
+// scratch memory, the geometry derived from the input shapes, a generator's position.
+// Made by Kernel::make_state(), updated by Kernel::reshape(), used by Kernel::run().
+struct KernelState {
+  virtual ~KernelState() = default;
+};
+
 class RunContext {
  public:
-  RunContext(std::vector<const Tensor*> inputs, std::vector<Tensor*> outputs, pthreadpool_t pool)
-      : inputs_(std::move(inputs)), outputs_(std::move(outputs)), pool_(pool) {}
+  RunContext(std::vector<const Tensor*> inputs, std::vector<Tensor*> outputs, pthreadpool_t pool,
+             KernelState* state = nullptr)
+      : inputs_(std::move(inputs)), outputs_(std::move(outputs)), pool_(pool), state_(state) {}
   size_t num_inputs() const { return inputs_.size(); }
   size_t num_outputs() const { return outputs_.size(); }
   bool has_input(size_t i) const { return i < inputs_.size() && inputs_[i] && inputs_[i]->defined(); }
@@ -111,11 +127,20 @@ class RunContext {
   // Replaces an output (for kernels whose output shape is only known while running).
   void set_output(size_t i, Tensor t);
   pthreadpool_t threadpool() const { return pool_; }
+  // The calling context's state for this kernel, as made by its make_state().
+  template <class S>
+  S& state() const {
+    S* s = dynamic_cast<S*>(state_);
+    if (!s) throw Error(Stage::Run, "kernel state missing or of the wrong type (runtime bug)");
+    return *s;
+  }
+  KernelState* raw_state() const { return state_; }
 
  private:
   std::vector<const Tensor*> inputs_;
   std::vector<Tensor*> outputs_;
   pthreadpool_t pool_;
+  KernelState* state_;
 };
 
 struct PrepareContext {
@@ -127,8 +152,16 @@ class Kernel {
  public:
   virtual ~Kernel() = default;
   virtual void infer(InferContext& ctx) = 0;
+  // Called exactly once, before any make_state(); the last call that may change the kernel.
   virtual void prepare(PrepareContext&) {}
-  virtual void run(RunContext& ctx) = 0;
+  // The state one execution context needs to run this kernel (nullptr: none).
+  virtual std::unique_ptr<KernelState> make_state() const { return nullptr; }
+  // The reshape step: called with the context's state before run() whenever the input
+  // shapes differ from that state's previous run (a new plan, or each run of a node whose
+  // shapes are only known while running). `ctx` holds the coming run's inputs and outputs.
+  virtual void reshape(RunContext& /*ctx*/) const {}
+  // Computes the outputs. Changes nothing but the outputs and ctx's state.
+  virtual void run(RunContext& ctx) const = 0;
   // Which implementation this is: "xnnpack", "ref", ... (shown by `onnxi profile`).
   virtual const char* provider() const { return "ref"; }
   // False for ops whose output must not be computed at load time (random generators).
@@ -144,6 +177,12 @@ class Kernel {
   // team); the session then puts the pool's spinning workers to sleep before it.
   virtual bool runs_on_own_threads() const { return false; }
 };
+
+// Runs a prepared kernel once outside a session, with a state of its own: the reshape and
+// run steps of the life cycle, for tests and tools. Outputs are pre-allocated (or left
+// undefined for kernels that set them).
+void run_kernel_once(const Kernel& kernel, std::vector<const Tensor*> inputs, std::vector<Tensor*> outputs,
+                     pthreadpool_t pool);
 
 // Makes the pool's worker threads stop spin-waiting and sleep until the next job.
 void yield_pool_workers(pthreadpool_t pool);

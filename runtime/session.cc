@@ -45,18 +45,26 @@ struct Step {
   bool dynamic = false;    // output shapes known only while running
   double flops = 0;
   std::vector<double> times_ms;
-  // Held while the node's kernel runs: kernels keep per-run state (XNNPACK operators bound
-  // to buffers by setup, scratch memory), so concurrent runs of the session take turns on
-  // each node while working on different nodes at once. Shared so that moving a Step keeps it.
-  std::shared_ptr<std::mutex> run_mu = std::make_shared<std::mutex>();
+  bool prepared = false;  // prepare() ran (it runs exactly once per kernel)
 };
 
-// What one run needs of its own: the activation arena and the value slots. Concurrent
-// runs each take one from the session's pool; weights and kernels stay shared.
+// One execution context's state for one step's kernel (see Kernel::make_state): made on
+// the context's first run of the step, reshaped when the step's input shapes change.
+struct StepState {
+  bool made = false;
+  std::unique_ptr<KernelState> state;
+  uint64_t plan_generation = 0;  // the plan it was last reshaped for (static steps)
+  std::vector<Shape> shapes;     // input shapes it was last reshaped for (dynamic steps)
+};
+
+// What one run needs of its own: the activation arena, the value slots and the kernels'
+// states. Concurrent runs each take one from the session's pool; kernels (immutable once
+// prepared) and weights stay shared.
 struct ExecContext {
   std::shared_ptr<void> arena;
   size_t arena_capacity = 0;
   std::vector<Tensor> slots;  // per value, during a run
+  std::vector<StepState> states;  // per step
 };
 
 }  // namespace
@@ -114,6 +122,7 @@ struct Session::Impl {
   // building, re-planning (and the run that needed it) hold it exclusively.
   std::shared_mutex mu;
   std::mutex profile_mu;  // guards Step::times_ms
+  uint64_t plan_generation = 0;  // bumped by every plan(); states reshape when it changes
   std::mutex contexts_mu;
   std::vector<std::unique_ptr<ExecContext>> free_contexts;
 
@@ -351,9 +360,6 @@ struct Session::Impl {
     }
     for (auto& v : values)
       if (v.is_constant && v.consumers.empty() && !v.graph_output) v.constant = Tensor();  // free
-    PrepareContext pctx;
-    pctx.threadpool = pool;
-    pctx.options = &options;
     // Each constant is released as soon as every kernel using it has packed its own copy,
     // so the unpacked and packed weights of the whole model are never held at once.
     std::vector<int> unprepared_users(values.size(), 0);
@@ -362,7 +368,7 @@ struct Session::Impl {
         if (id >= 0) ++unprepared_users[id];
     for (auto& s : steps) {
       try {
-        s.kernel->prepare(pctx);
+        prepare_once(s);
       } catch (const std::exception& e) {
         throw wrap(e, Stage::Build, s.ctx);
       }
@@ -373,6 +379,15 @@ struct Session::Impl {
                                    [](const Step& s) { return s.kernel->runs_on_own_threads(); });
     built = true;
     planned = false;
+  }
+
+  void prepare_once(Step& s) {
+    if (s.prepared) return;
+    PrepareContext pctx;
+    pctx.threadpool = pool;
+    pctx.options = &options;
+    s.kernel->prepare(pctx);
+    s.prepared = true;
   }
 
   // Constants that every consuming kernel has packed into its own form keep only their
@@ -440,7 +455,10 @@ struct Session::Impl {
     return run_into_fresh(s, ins, stage);
   }
 
-  std::vector<Tensor> run_into_fresh(Step& s, const std::vector<const Tensor*>& ins, Stage stage) {
+  // Runs `s` into fresh tensors, inferring its output shapes from the actual inputs. `st`:
+  // the calling context's state for the step (nullptr: a state made for this call only).
+  std::vector<Tensor> run_into_fresh(Step& s, const std::vector<const Tensor*>& ins, Stage stage,
+                                     StepState* st = nullptr) {
     std::vector<ValueType> vin(ins.size());
     for (size_t i = 0; i < ins.size(); ++i) {
       if (!ins[i]) continue;
@@ -452,8 +470,8 @@ struct Session::Impl {
     std::vector<ValueType> vout(s.out.size());
     std::vector<Tensor> outs(s.out.size());
     std::vector<Tensor*> out_ptrs;
-    // infer() and run() may touch the kernel's own state (see Step::run_mu).
-    std::lock_guard<std::mutex> node_lock(*s.run_mu);
+    StepState local;
+    if (!st) st = &local;
     try {
       InferContext ictx(vin, vout);
       s.kernel->infer(ictx);
@@ -465,11 +483,21 @@ struct Session::Impl {
         if (vout[k].shape_known) outs[k] = Tensor(vout[k].dtype, vout[k].shape);
         out_ptrs.push_back(&outs[k]);
       }
-      PrepareContext pctx;
-      pctx.threadpool = pool;
-      pctx.options = &options;
-      if (!built) s.kernel->prepare(pctx);
-      RunContext rctx(ins, out_ptrs, pool);
+      prepare_once(s);
+      std::vector<Shape> shapes(ins.size());
+      for (size_t i = 0; i < ins.size(); ++i)
+        if (ins[i] && ins[i]->is_tensor()) shapes[i] = ins[i]->shape();
+      if (!st->made) {
+        st->state = s.kernel->make_state();
+        st->made = true;
+        st->shapes.clear();
+      }
+      RunContext rctx(ins, out_ptrs, pool, st->state.get());
+      if (st->shapes.empty() || st->shapes != shapes) {
+        s.kernel->reshape(rctx);
+        st->shapes = std::move(shapes);
+        st->plan_generation = 0;
+      }
       s.kernel->run(rctx);
     } catch (const std::exception& e) {
       throw wrap(e, stage, s.ctx);
@@ -529,6 +557,7 @@ struct Session::Impl {
     assign_arena();
     planned_shapes = shapes;
     planned = true;
+    ++plan_generation;
   }
 
   double estimate_flops(const Step& s, const std::vector<ValueType>& in) const {
@@ -716,6 +745,7 @@ struct Session::Impl {
     }
     std::vector<Tensor>& slots = ec.slots;
     slots.assign(values.size(), Tensor());
+    if (ec.states.size() != steps.size()) ec.states.resize(steps.size());
     for (size_t id = 0; id < values.size(); ++id)
       if (plan_values[id].defined()) slots[id] = plan_values[id];
     for (size_t i = 0; i < input_ids.size(); ++i) {
@@ -746,8 +776,10 @@ struct Session::Impl {
       ins.clear();
       outs.clear();
       for (int id : s.in) ins.push_back(id >= 0 ? &slots[id] : nullptr);
+      const size_t si = static_cast<size_t>(&s - steps.data());
+      StepState& st = ec.states[si];
       if (s.dynamic) {
-        std::vector<Tensor> fresh = run_into_fresh(s, ins, Stage::Run);
+        std::vector<Tensor> fresh = run_into_fresh(s, ins, Stage::Run, &st);
         for (size_t k = 0; k < s.out.size(); ++k)
           if (s.out[k] >= 0) slots[s.out[k]] = std::move(fresh[k]);
         continue;
@@ -770,8 +802,16 @@ struct Session::Impl {
       }
       auto t0 = std::chrono::steady_clock::now();
       try {
-        RunContext rctx(ins, outs, pool);
-        std::lock_guard<std::mutex> node_lock(*s.run_mu);
+        if (!st.made) {
+          st.state = s.kernel->make_state();
+          st.made = true;
+        }
+        RunContext rctx(ins, outs, pool, st.state.get());
+        if (st.plan_generation != plan_generation) {
+          s.kernel->reshape(rctx);
+          st.plan_generation = plan_generation;
+          st.shapes.clear();
+        }
         s.kernel->run(rctx);
       } catch (const std::exception& e) {
         throw wrap(e, Stage::Run, s.ctx);

@@ -42,7 +42,7 @@ class IfKernel : public Kernel {
     for (size_t i = 0; i < dtypes_.size(); ++i) ctx.set_output_dtype(i, dtypes_[i]);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& c = ctx.input(0);
     if (!c.is_tensor() || c.dtype() != DType::Bool || c.numel() != 1)
       throw Error(Stage::Run, "If cond must be a bool tensor with one element");

@@ -72,7 +72,7 @@ class LoopKernel : public Kernel {
     for (size_t i = 0; i < dtypes_.size(); ++i) ctx.set_output_dtype(i, dtypes_[i]);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     int64_t trip_count = INT64_MAX;
     if (has_trip_count_) {
       const Tensor& m = ctx.input(0);

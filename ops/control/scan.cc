@@ -86,7 +86,7 @@ class ScanKernel : public Kernel {
     for (size_t i = 0; i < dtypes_.size(); ++i) ctx.set_output_dtype(i, dtypes_[i]);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     if (batched_)
       run_batched(ctx);
     else
@@ -106,7 +106,7 @@ class ScanKernel : public Kernel {
   // iteration t. Updates `states`; appends scan outputs to `scans`.
   template <class SliceFn>
   void iterate(RunContext& ctx, std::vector<Tensor>& states, int64_t steps, SliceFn slice,
-               std::vector<std::vector<Tensor>>& scans) {
+               std::vector<std::vector<Tensor>>& scans) const {
     std::vector<Tensor> in(n_state_ + n_scan_in_);
     for (int64_t t = 0; t < steps; ++t) {
       for (size_t j = 0; j < n_state_; ++j) in[j] = states[j];
@@ -134,7 +134,7 @@ class ScanKernel : public Kernel {
     return *s;
   }
 
-  void run_unbatched(RunContext& ctx) {
+  void run_unbatched(RunContext& ctx) const {
     std::vector<Tensor> states;
     for (size_t j = 0; j < n_state_; ++j) states.push_back(tensor_input(ctx, j));
     std::vector<const Tensor*> xs;
@@ -176,7 +176,7 @@ class ScanKernel : public Kernel {
     }
   }
 
-  void run_batched(RunContext& ctx) {
+  void run_batched(RunContext& ctx) const {
     std::vector<const Tensor*> states, xs;
     int64_t batch = -1, max_len = -1;
     auto check_batch = [&](const Tensor& t, size_t i, size_t min_rank) {

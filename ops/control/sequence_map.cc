@@ -37,7 +37,7 @@ class SequenceMapKernel : public Kernel {
     for (size_t i = 0; i < dtypes_.size(); ++i) ctx.set_output_dtype(i, dtypes_[i]);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& seq = ctx.input(0);
     if (!seq.is_sequence()) throw Error(Stage::Run, "SequenceMap input 0 must be a sequence");
     const size_t n = seq.elements().size();

@@ -38,7 +38,7 @@ class NllLossKernel : public Kernel {
     ctx.set_output(0, dtype_, loss::nll_output_shape(cfg_, *x, *t, w, Stage::Plan));
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor& t = ctx.input(1);
     const Tensor* w = has_weight_ ? &ctx.input(2) : nullptr;

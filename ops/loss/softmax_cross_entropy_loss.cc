@@ -46,7 +46,7 @@ class SoftmaxCrossEntropyLossKernel : public Kernel {
     if (ctx.num_outputs() > 1) ctx.set_output(1, dtype_, *x);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor& t = ctx.input(1);
     const Tensor* w = has_weight_ ? &ctx.input(2) : nullptr;

@@ -382,7 +382,7 @@ class BinaryRefKernel : public Kernel {
     ctx.set_output(0, out, output_shape(shapes, &b));
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     if (spec_.kind == BinaryKind::Variadic) {
       run_variadic(ctx);
@@ -466,7 +466,7 @@ class BinaryRefKernel : public Kernel {
     return t.dtype() == DType::String ? static_cast<void*>(t.strings().data()) : t.raw_data();
   }
 
-  void run_variadic(RunContext& ctx) {
+  void run_variadic(RunContext& ctx) const {
     std::vector<Shape> shapes;
     for (size_t i = 0; i < ctx.num_inputs(); ++i) shapes.push_back(ctx.input(i).shape());
     Shape b;
@@ -496,7 +496,7 @@ class BinaryRefKernel : public Kernel {
     }
   }
 
-  void run_pow(const BroadcastPlan& plan, const Tensor& a, const Tensor& e, Tensor& out, pthreadpool_t pool) {
+  void run_pow(const BroadcastPlan& plan, const Tensor& a, const Tensor& e, Tensor& out, pthreadpool_t pool) const {
     DType want = dtype_in(dtype_, kFloatDTypes)    ? dtype_
                  : dtype_in(e.dtype(), kIntDTypes) ? DType::Int64
                                                    : DType::Double;
@@ -522,10 +522,12 @@ class BinaryXnnKernel : public BinaryRefKernel {
   using BinaryRefKernel::BinaryRefKernel;
   const char* provider() const override { return "xnnpack"; }
 
-  void prepare(PrepareContext&) override { create(); }
+  void prepare(PrepareContext&) override { ensure_xnnpack_initialized(); }
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<XnnOpState>(); }
 
-  void run(RunContext& ctx) override {
-    if (!op_) create();  // run without prepare (e.g. constant folding)
+  void run(RunContext& ctx) const override {
+    XnnOperatorHolder& op = ctx.state<XnnOpState>().op;
+    if (!op) create(op);
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
     Shape b_shape;
@@ -537,19 +539,17 @@ class BinaryXnnKernel : public BinaryRefKernel {
     Tensor& out = output_for(ctx, 0, DType::Float, out_shape);
     if (out.numel() == 0) return;
     std::vector<size_t> da = to_size_dims(a.shape()), db = to_size_dims(b_shape);
-    check_xnn(spec_.xnn.setup(op_.get(), da.size(), da.data(), db.size(), db.data(), a.data<float>(),
+    check_xnn(spec_.xnn.setup(op.get(), da.size(), da.data(), db.size(), db.data(), a.data<float>(),
                               b.data<float>(), out.data<float>(), ctx.threadpool()),
               spec_.name);
-    check_xnn(xnn_run_operator(op_.get(), ctx.threadpool()), spec_.name);
+    check_xnn(xnn_run_operator(op.get(), ctx.threadpool()), spec_.name);
   }
 
  private:
-  void create() {
+  void create(XnnOperatorHolder& op) const {
     ensure_xnnpack_initialized();
-    check_xnn(spec_.xnn.create(op_.out()), spec_.name);
+    check_xnn(spec_.xnn.create(op.out()), spec_.name);
   }
-
-  XnnOperatorHolder op_;
 };
 
 KernelFactory binary_factory(const char* name, bool xnnpack) {

@@ -28,7 +28,7 @@ class DetKernel : public Kernel {
       ctx.set_output_dtype(0, dtype_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     Tensor& y = output_for(ctx, 0, dtype_, out_shape(x.shape(), Stage::Run));
     const int64_t m = x.rank() ? x.shape().back() : 0;

@@ -52,7 +52,7 @@ class GemmRefKernel : public Kernel {
     ctx.set_output(0, dtype_, {d.m, d.n});
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
     const Tensor* c = has_c_ && ctx.has_input(2) ? &ctx.input(2) : nullptr;
@@ -170,36 +170,22 @@ class GemmXnnKernel : public GemmRefKernel {
     return c->numel() == 1 || c->numel() == n;
   }
 
+  // Weights stay unpacked in the kernel (B and C alias the model's constants): each
+  // execution context's XNNPACK operator packs its own copy from them on its first run.
   void prepare(PrepareContext&) override {
-    if (prepared_) return;
-    prepared_ = true;
     ensure_xnnpack_initialized();
     k_ = trans_b_ ? b_.dim(1) : b_.dim(0);
     n_ = trans_b_ ? b_.dim(0) : b_.dim(1);
-    std::vector<float> bias;
     if (c_.defined() && beta_ != 0.0f) {
-      bias.resize(static_cast<size_t>(n_));
+      bias_.resize(static_cast<size_t>(n_));
       const float* c = c_.data<float>();
-      for (int64_t j = 0; j < n_; ++j) bias[j] = beta_ * c[c_.numel() == 1 ? 0 : j];
+      for (int64_t j = 0; j < n_; ++j) bias_[j] = beta_ * c[c_.numel() == 1 ? 0 : j];
     }
-    if (k_ == 0 || n_ == 0) return;  // nothing to pack; run() fills the output
-    check_xnn(xnn_create_fully_connected_nc_f32(
-                  static_cast<size_t>(k_), static_cast<size_t>(n_), static_cast<size_t>(k_),
-                  static_cast<size_t>(n_), b_.data<float>(), bias.empty() ? nullptr : bias.data(),
-                  -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity(),
-                  trans_b_ ? 0 : XNN_FLAG_TRANSPOSE_WEIGHTS, op_.out()),
-              "Gemm");
-    b_ = Tensor();  // packed copy lives in the operator
-    c_ = Tensor();
   }
-  bool packed_input(size_t i) const override { return (i == 1 || i == 2) && op_; }
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<XnnOpState>(); }
 
-  void run(RunContext& ctx) override {
-    if (!prepared_) {  // run without prepare (e.g. constant folding)
-      PrepareContext pctx;
-      prepare(pctx);
-    }
-    if (!op_) {  // degenerate K or N
+  void run(RunContext& ctx) const override {
+    if (k_ == 0 || n_ == 0) {  // degenerate K or N: nothing to pack
       GemmRefKernel::run(ctx);
       return;
     }
@@ -209,17 +195,24 @@ class GemmXnnKernel : public GemmRefKernel {
                   "Gemm A " + shape_to_string(a.shape()) + " does not match B's K=" + std::to_string(k_));
     Tensor& y = output_for(ctx, 0, DType::Float, {a.dim(0), n_});
     if (y.numel() == 0) return;
-    check_xnn(xnn_setup_fully_connected_nc_f32(op_.get(), static_cast<size_t>(a.dim(0)), a.data<float>(),
+    XnnOperatorHolder& op = ctx.state<XnnOpState>().op;
+    if (!op)
+      check_xnn(xnn_create_fully_connected_nc_f32(
+                    static_cast<size_t>(k_), static_cast<size_t>(n_), static_cast<size_t>(k_),
+                    static_cast<size_t>(n_), b_.data<float>(), bias_.empty() ? nullptr : bias_.data(),
+                    -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity(),
+                    trans_b_ ? 0 : XNN_FLAG_TRANSPOSE_WEIGHTS, op.out()),
+                "Gemm");
+    check_xnn(xnn_setup_fully_connected_nc_f32(op.get(), static_cast<size_t>(a.dim(0)), a.data<float>(),
                                                y.data<float>(), ctx.threadpool()),
               "Gemm");
-    check_xnn(xnn_run_operator(op_.get(), ctx.threadpool()), "Gemm");
+    check_xnn(xnn_run_operator(op.get(), ctx.threadpool()), "Gemm");
   }
 
  private:
   Tensor b_, c_;
+  std::vector<float> bias_;  // beta * C, broadcast along N
   int64_t k_ = 0, n_ = 0;
-  bool prepared_ = false;
-  XnnOperatorHolder op_;
 };
 
 ONNXI_REGISTER_KERNEL("", "Gemm", 1, INT64_MAX, "xnnpack", 10,

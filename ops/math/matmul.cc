@@ -65,7 +65,7 @@ class MatMulRefKernel : public Kernel {
     ctx.set_output(0, dtype_, matmul_dims(*a, *b, Stage::Plan).out);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
     MatMulDims d = matmul_dims(a.shape(), b.shape(), Stage::Run);
@@ -115,28 +115,17 @@ class MatMulXnnKernel : public MatMulRefKernel {
     return ctx.input_dtype(0) == DType::Float && b && b->dtype() == DType::Float && b->rank() == 2;
   }
 
+  // B stays unpacked in the kernel (it aliases the model's constant): each execution
+  // context's XNNPACK operator packs its own copy from it on its first run.
   void prepare(PrepareContext&) override {
-    if (prepared_) return;
-    prepared_ = true;
     ensure_xnnpack_initialized();
     k_ = b_.dim(0);
     n_ = b_.dim(1);
-    if (k_ == 0 || n_ == 0) return;  // degenerate: the reference path fills the output
-    check_xnn(xnn_create_fully_connected_nc_f32(
-                  static_cast<size_t>(k_), static_cast<size_t>(n_), static_cast<size_t>(k_),
-                  static_cast<size_t>(n_), b_.data<float>(), nullptr, -std::numeric_limits<float>::infinity(),
-                  std::numeric_limits<float>::infinity(), XNN_FLAG_TRANSPOSE_WEIGHTS, op_.out()),
-              "MatMul");
-    b_ = Tensor();
   }
-  bool packed_input(size_t i) const override { return i == 1 && op_; }
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<XnnOpState>(); }
 
-  void run(RunContext& ctx) override {
-    if (!prepared_) {  // run without prepare (e.g. constant folding)
-      PrepareContext pctx;
-      prepare(pctx);
-    }
-    if (!op_) {
+  void run(RunContext& ctx) const override {
+    if (k_ == 0 || n_ == 0) {  // degenerate: the reference path fills the output
       MatMulRefKernel::run(ctx);
       return;
     }
@@ -148,17 +137,22 @@ class MatMulXnnKernel : public MatMulRefKernel {
     out.back() = n_;
     Tensor& y = output_for(ctx, 0, DType::Float, out);
     if (y.numel() == 0) return;
-    check_xnn(xnn_setup_fully_connected_nc_f32(op_.get(), static_cast<size_t>(a.numel() / k_),
+    XnnOperatorHolder& op = ctx.state<XnnOpState>().op;
+    if (!op)
+      check_xnn(xnn_create_fully_connected_nc_f32(
+                    static_cast<size_t>(k_), static_cast<size_t>(n_), static_cast<size_t>(k_),
+                    static_cast<size_t>(n_), b_.data<float>(), nullptr, -std::numeric_limits<float>::infinity(),
+                    std::numeric_limits<float>::infinity(), XNN_FLAG_TRANSPOSE_WEIGHTS, op.out()),
+                "MatMul");
+    check_xnn(xnn_setup_fully_connected_nc_f32(op.get(), static_cast<size_t>(a.numel() / k_),
                                                a.data<float>(), y.data<float>(), ctx.threadpool()),
               "MatMul");
-    check_xnn(xnn_run_operator(op_.get(), ctx.threadpool()), "MatMul");
+    check_xnn(xnn_run_operator(op.get(), ctx.threadpool()), "MatMul");
   }
 
  private:
   Tensor b_;
   int64_t k_ = 0, n_ = 0;
-  bool prepared_ = false;
-  XnnOperatorHolder op_;
 };
 
 ONNXI_REGISTER_KERNEL("", "MatMul", 1, INT64_MAX, "xnnpack", 10,

@@ -38,13 +38,21 @@ DType read_float_dtype(const BuildContext& ctx, DType fallback) {
   return t;
 }
 
+// Each execution context draws from a generator of its own, seeded alike: a seeded node
+// gives every caller the same reproducible sequence, advancing from run to run.
 class RandomKernelBase : public Kernel {
  public:
-  explicit RandomKernelBase(const BuildContext& ctx) : engine_(read_seed(ctx)) {}
+  explicit RandomKernelBase(const BuildContext& ctx) : seed_(read_seed(ctx)) {}
   bool foldable() const override { return false; }
+  struct State : KernelState {
+    RandomEngine engine;
+    explicit State(std::optional<uint64_t> seed) : engine(seed) {}
+  };
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<State>(seed_); }
 
  protected:
-  RandomEngine engine_;
+  static RandomEngine& engine(RunContext& ctx) { return ctx.state<State>().engine; }
+  std::optional<uint64_t> seed_;
 };
 
 // RandomUniform / RandomNormal and their *Like forms.
@@ -82,14 +90,14 @@ class RandomDistributionKernel : public RandomKernelBase {
       ctx.set_output_dtype(0, dtype_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     Tensor& y = output_for(ctx, 0, dtype_, like_ ? ctx.input(0).shape() : shape_);
     visit_dtype<kFloatDTypes>(dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       T* out = y.data<T>();
       for (int64_t i = 0; i < y.numel(); ++i) {
         const double v =
-            dist_ == Distribution::Uniform ? a_ + (b_ - a_) * engine_.uniform() : a_ + b_ * engine_.normal();
+            dist_ == Distribution::Uniform ? a_ + (b_ - a_) * engine(ctx).uniform() : a_ + b_ * engine(ctx).normal();
         out[i] = convert_value<T>(v);
       }
     });
@@ -127,7 +135,7 @@ class BernoulliKernel : public RandomKernelBase {
       ctx.set_output_dtype(0, out_dtype_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     Tensor& y = output_for(ctx, 0, out_dtype_, x.shape());
     std::vector<double> p(static_cast<size_t>(x.numel()));
@@ -139,7 +147,7 @@ class BernoulliKernel : public RandomKernelBase {
     visit_dtype<kNumericDTypes | kBoolDTypes>(out_dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       T* out = y.data<T>();
-      for (size_t i = 0; i < p.size(); ++i) out[i] = convert_value<T>(engine_.uniform() < p[i] ? 1.0 : 0.0);
+      for (size_t i = 0; i < p.size(); ++i) out[i] = convert_value<T>(engine(ctx).uniform() < p[i] ? 1.0 : 0.0);
     });
   }
 
@@ -170,7 +178,7 @@ class MultinomialKernel : public RandomKernelBase {
       ctx.set_output_dtype(0, out_dtype_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     Tensor& y = output_for(ctx, 0, out_dtype_, out_shape(x.shape(), Stage::Run));
     const int64_t batch = x.dim(0), classes = x.dim(1);
@@ -190,7 +198,7 @@ class MultinomialKernel : public RandomKernelBase {
         if (classes == 0 || !(total > 0) || !std::isfinite(total))
           throw Error(Stage::Run, "Multinomial needs finite log-probabilities with a non-zero total");
         for (int64_t s = 0; s < samples_; ++s) {
-          const double u = engine_.uniform() * total;
+          const double u = engine(ctx).uniform() * total;
           int64_t c = std::upper_bound(cdf.begin(), cdf.end(), u) - cdf.begin();
           if (c >= classes) c = classes - 1;
           if (out_dtype_ == DType::Int32)

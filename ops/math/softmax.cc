@@ -43,7 +43,7 @@ class SoftmaxRefKernel : public Kernel {
     }
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     Tensor& y = output_for(ctx, 0, dtype_, x.shape());
     SoftmaxBlocks b = blocks(x.shape(), Stage::Run);
@@ -113,17 +113,28 @@ class SoftmaxRefKernel : public Kernel {
 
 class SoftmaxXnnKernel : public SoftmaxRefKernel {
  public:
-  explicit SoftmaxXnnKernel(const BuildContext& ctx) : SoftmaxRefKernel(ctx, false) {
-    if (ctx.inputs[0].shape_known) channels_ = blocks(ctx.inputs[0].shape, Stage::Build).n;
-  }
+  explicit SoftmaxXnnKernel(const BuildContext& ctx) : SoftmaxRefKernel(ctx, false) {}
   const char* provider() const override { return "xnnpack"; }
 
-  void prepare(PrepareContext&) override {
-    ensure_xnnpack_initialized();
-    if (channels_ > 0) create(channels_);
+  void prepare(PrepareContext&) override { ensure_xnnpack_initialized(); }
+
+  struct State : KernelState {
+    XnnOperatorHolder op;
+    int64_t channels = 0;
+  };
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<State>(); }
+
+  // The operator is made for the size of the normalized axis.
+  void reshape(RunContext& ctx) const override {
+    State& st = ctx.state<State>();
+    SoftmaxBlocks b = blocks(ctx.input(0).shape(), Stage::Run);
+    if (b.inner != 1 || ctx.input(0).numel() == 0 || (st.op && st.channels == b.n)) return;
+    const size_t c = static_cast<size_t>(b.n);
+    check_xnn(xnn_create_softmax_nc_f32(c, c, c, 0, st.op.out()), "Softmax");
+    st.channels = b.n;
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     Tensor& y = output_for(ctx, 0, DType::Float, x.shape());
     SoftmaxBlocks b = blocks(x.shape(), Stage::Run);
@@ -132,23 +143,12 @@ class SoftmaxXnnKernel : public SoftmaxRefKernel {
       return;
     }
     if (x.numel() == 0) return;
-    if (!op_ || b.n != channels_) create(b.n);
-    check_xnn(xnn_setup_softmax_nc_f32(op_.get(), static_cast<size_t>(b.outer), x.data<float>(),
+    State& st = ctx.state<State>();
+    check_xnn(xnn_setup_softmax_nc_f32(st.op.get(), static_cast<size_t>(b.outer), x.data<float>(),
                                        y.data<float>(), ctx.threadpool()),
               "Softmax");
-    check_xnn(xnn_run_operator(op_.get(), ctx.threadpool()), "Softmax");
+    check_xnn(xnn_run_operator(st.op.get(), ctx.threadpool()), "Softmax");
   }
-
- private:
-  void create(int64_t n) {
-    ensure_xnnpack_initialized();
-    const size_t c = static_cast<size_t>(n);
-    check_xnn(xnn_create_softmax_nc_f32(c, c, c, 0, op_.out()), "Softmax");
-    channels_ = n;
-  }
-
-  int64_t channels_ = 0;
-  XnnOperatorHolder op_;
 };
 
 ONNXI_REGISTER_KERNEL("", "Softmax", 1, INT64_MAX, "xnnpack", 10,

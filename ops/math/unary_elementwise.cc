@@ -391,7 +391,7 @@ class UnaryRefKernel : public Kernel {
       ctx.set_output_dtype(0, out);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     Tensor& y = output_for(ctx, 0, spec_.bool_out ? DType::Bool : dtype_, x.shape());
     spec_.ref(dtype_, x.raw_data(), y.raw_data(), x.numel(), params_, ctx.threadpool());
@@ -405,44 +405,31 @@ class UnaryRefKernel : public Kernel {
   UnaryParams params_;
 };
 
-// f32 through an XNNPACK unary operator, set up per run for the flat element count.
-class XnnUnaryRunner {
- public:
-  bool created() const { return static_cast<bool>(op_); }
-  void create(const std::function<xnn_status(xnn_operator_t*)>& create_fn, const char* what) {
-    ensure_xnnpack_initialized();
-    check_xnn(create_fn(op_.out()), what);
-  }
-  void run(xnn_status (*setup)(xnn_operator_t, size_t, const float*, float*, pthreadpool_t), const Tensor& x,
-           Tensor& y, pthreadpool_t pool, const char* what) {
-    if (x.numel() == 0) return;
-    check_xnn(setup(op_.get(), static_cast<size_t>(x.numel()), x.data<float>(), y.data<float>(), pool), what);
-    check_xnn(xnn_run_operator(op_.get(), pool), what);
-  }
-
- private:
-  XnnOperatorHolder op_;
-};
+// f32 through an XNNPACK unary operator: the calling context's (made by `create_fn` on
+// its first run), set up per run for the flat element count.
+template <class CreateFn>
+void run_xnn_unary(XnnOperatorHolder& op, const CreateFn& create_fn,
+                   xnn_status (*setup)(xnn_operator_t, size_t, const float*, float*, pthreadpool_t),
+                   const Tensor& x, Tensor& y, pthreadpool_t pool, const char* what) {
+  if (!op) check_xnn(create_fn(op.out()), what);
+  if (x.numel() == 0) return;
+  check_xnn(setup(op.get(), static_cast<size_t>(x.numel()), x.data<float>(), y.data<float>(), pool), what);
+  check_xnn(xnn_run_operator(op.get(), pool), what);
+}
 
 class UnaryXnnKernel : public UnaryRefKernel {
  public:
   using UnaryRefKernel::UnaryRefKernel;
   const char* provider() const override { return "xnnpack"; }
-  void prepare(PrepareContext&) override {
-    runner_.create([this](xnn_operator_t* op) { return spec_.xnn.create(params_, op); }, spec_.name);
-  }
-  void run(RunContext& ctx) override {
-    if (!runner_.created()) {  // run without prepare (e.g. constant folding)
-      PrepareContext pctx;
-      prepare(pctx);
-    }
+  void prepare(PrepareContext&) override { ensure_xnnpack_initialized(); }
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<XnnOpState>(); }
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     Tensor& y = output_for(ctx, 0, DType::Float, x.shape());
-    runner_.run(spec_.xnn.setup, x, y, ctx.threadpool(), spec_.name);
+    run_xnn_unary(
+        ctx.state<XnnOpState>().op, [this](xnn_operator_t* op) { return spec_.xnn.create(params_, op); },
+        spec_.xnn.setup, x, y, ctx.threadpool(), spec_.name);
   }
-
- private:
-  XnnUnaryRunner runner_;
 };
 
 KernelFactory unary_factory(const char* name, bool xnnpack) {
@@ -553,7 +540,7 @@ class ClipRefKernel : public Kernel {
       ctx.set_output_dtype(0, dtype_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     Tensor& y = output_for(ctx, 0, dtype_, x.shape());
     visit_dtype<kNumericDTypes>(dtype_, [&](auto tag) {
@@ -609,24 +596,18 @@ class ClipXnnKernel : public ClipRefKernel {
     float hi = hi_ ? static_cast<float>(*hi_) : std::numeric_limits<float>::max();
     return !std::isnan(lo) && !std::isnan(hi) && lo < hi;
   }
-  void prepare(PrepareContext&) override {
-    float lo = lo_ ? static_cast<float>(*lo_) : std::numeric_limits<float>::lowest();
-    float hi = hi_ ? static_cast<float>(*hi_) : std::numeric_limits<float>::max();
-    runner_.create([&](xnn_operator_t* op) { return xnn_create_clamp_nc_f32(1, 1, 1, lo, hi, 0, op); },
-                   "Clip");
-  }
-  void run(RunContext& ctx) override {
-    if (!runner_.created()) {  // run without prepare (e.g. constant folding)
-      PrepareContext pctx;
-      prepare(pctx);
-    }
+  void prepare(PrepareContext&) override { ensure_xnnpack_initialized(); }
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<XnnOpState>(); }
+  void run(RunContext& ctx) const override {
+    const float lo = lo_ ? static_cast<float>(*lo_) : std::numeric_limits<float>::lowest();
+    const float hi = hi_ ? static_cast<float>(*hi_) : std::numeric_limits<float>::max();
     const Tensor& x = ctx.input(0);
     Tensor& y = output_for(ctx, 0, DType::Float, x.shape());
-    runner_.run(&xnn_setup_clamp_nc_f32, x, y, ctx.threadpool(), "Clip");
+    run_xnn_unary(
+        ctx.state<XnnOpState>().op,
+        [&](xnn_operator_t* op) { return xnn_create_clamp_nc_f32(1, 1, 1, lo, hi, 0, op); },
+        &xnn_setup_clamp_nc_f32, x, y, ctx.threadpool(), "Clip");
   }
-
- private:
-  XnnUnaryRunner runner_;
 };
 
 ONNXI_REGISTER_KERNEL("", "Clip", 1, INT64_MAX, "xnnpack", 10,

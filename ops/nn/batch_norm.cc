@@ -67,19 +67,28 @@ class BatchNormKernel final : public Kernel {
     ctx.set_output(0, dtype_, *x);
   }
 
-  void run(RunContext& ctx) override {
-    const Tensor& x = ctx.input(0);
-    if (x.shape() != x_shape_ || !have_coefficients_) {
-      std::vector<const Shape*> params;
-      for (size_t i = 1; i <= 4; ++i) params.push_back(&ctx.input(i).shape());
-      check_shapes(x.shape(), params, Stage::Run);
-      x_shape_ = x.shape();
-      have_coefficients_ = false;
-    }
+  // Per context: the coefficients (a, b) of y = a x + b, kept across runs when the
+  // parameters are constant.
+  struct State : KernelState {
+    bool have_coefficients = false;
+    std::vector<float> coef_f;
+    std::vector<double> coef_d;
+  };
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<State>(); }
+
+  void reshape(RunContext& ctx) const override {
+    std::vector<const Shape*> params;
+    for (size_t i = 1; i <= 4; ++i) params.push_back(&ctx.input(i).shape());
+    check_shapes(ctx.input(0).shape(), params, Stage::Run);
+    ctx.state<State>().have_coefficients = false;
+  }
+
+  void run(RunContext& ctx) const override {
+    State& st = ctx.state<State>();
     if (dtype_ == DType::Float)
-      compute<float>(ctx, coef_f_);
+      compute<float>(ctx, st, st.coef_f);
     else
-      compute<double>(ctx, coef_d_);
+      compute<double>(ctx, st, st.coef_d);
   }
   const char* provider() const override { return "ref"; }
 
@@ -102,13 +111,13 @@ class BatchNormKernel final : public Kernel {
 
  private:
   template <class T>
-  void compute(RunContext& ctx, std::vector<T>& coef) {
+  void compute(RunContext& ctx, State& st, std::vector<T>& coef) const {
     const Tensor& x = ctx.input(0);
     if (x.numel() == 0) return;
     const int64_t channels = x.dim(1);
     const int64_t slots = ctx.input(1).numel();
     const int64_t inner = channels == 0 ? 0 : x.numel() / (x.dim(0) * channels);
-    if (!have_coefficients_) {
+    if (!st.have_coefficients) {
       coef.resize(static_cast<size_t>(2 * slots));
       const Tensor &scale = ctx.input(1), &bias = ctx.input(2), &mean = ctx.input(3), &var = ctx.input(4);
       for (int64_t i = 0; i < slots; ++i) {
@@ -117,7 +126,7 @@ class BatchNormKernel final : public Kernel {
         coef[static_cast<size_t>(slots + i)] = static_cast<T>(param_at(bias, i) - param_at(mean, i) * a);
       }
       // Constant parameters give the same coefficients on every run.
-      have_coefficients_ = constant_params_;
+      st.have_coefficients = constant_params_;
     }
     BnArgs<T> args{x.data<T>(), ctx.output(0).data<T>(), coef.data(), coef.data() + slots, channels, inner,
                    !spatial_};
@@ -129,10 +138,6 @@ class BatchNormKernel final : public Kernel {
   float epsilon_;
   bool spatial_;
   bool constant_params_;
-  Shape x_shape_;
-  bool have_coefficients_ = false;
-  std::vector<float> coef_f_;
-  std::vector<double> coef_d_;
 };
 
 // Training mode: statistics from the batch, running statistics as optional outputs.
@@ -157,7 +162,7 @@ class BatchNormTrainingKernel final : public Kernel {
     ctx.set_output(2, stat_dtype_, {(*x)[1]});
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     std::vector<const Shape*> params;
     for (size_t i = 1; i <= 4; ++i) params.push_back(&ctx.input(i).shape());
@@ -180,7 +185,7 @@ class BatchNormTrainingKernel final : public Kernel {
 
  private:
   template <class T>
-  void compute(RunContext& ctx) {
+  void compute(RunContext& ctx) const {
     const Tensor& x = ctx.input(0);
     const int64_t batch = x.dim(0), channels = x.dim(1);
     const int64_t inner = channels == 0 || batch == 0 ? 0 : x.numel() / (batch * channels);

@@ -69,8 +69,12 @@ class ConvRefKernel final : public Kernel {
  public:
   explicit ConvRefKernel(ConvConfig cfg) : cfg_(std::move(cfg)) {}
   void infer(InferContext& ctx) override { infer_conv(cfg_, ctx); }
-  void run(RunContext& ctx) override {
-    cache_.update(cfg_, ctx);
+  struct State : ConvState {
+    Scratch col;  // im2col buffer
+  };
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<State>(); }
+  void reshape(RunContext& ctx) const override { reshape_conv(cfg_, ctx, ctx.state<State>()); }
+  void run(RunContext& ctx) const override {
     if (cfg_.dtype == DType::Float)
       compute<float>(ctx);
     else
@@ -80,8 +84,9 @@ class ConvRefKernel final : public Kernel {
 
  private:
   template <class T>
-  void compute(RunContext& ctx) {
-    const ConvShapes& s = cache_.shapes;
+  void compute(RunContext& ctx) const {
+    State& st = ctx.state<State>();
+    const ConvShapes& s = st.shapes;
     const Tensor& x = ctx.input(0);
     const Tensor& wt = ctx.input(1);
     Tensor& y = ctx.output(0);
@@ -93,7 +98,7 @@ class ConvRefKernel final : public Kernel {
     const int64_t in_size = w3.in_size(), out_size = w3.out_size();
     const bool pointwise = w3.kernel_size() == 1 && w3.stride == std::array<int64_t, 3>{1, 1, 1} &&
                            w3.pad_begin == std::array<int64_t, 3>{0, 0, 0};
-    T* col = pointwise ? nullptr : col_.ensure<T>(static_cast<size_t>(kg * out_size));
+    T* col = pointwise ? nullptr : st.col.ensure<T>(static_cast<size_t>(kg * out_size));
     const T* xd = x.data<T>();
     const T* wd = wt.data<T>();
     const T* bd = cfg_.has_bias ? ctx.input(2).data<T>() : nullptr;
@@ -117,8 +122,6 @@ class ConvRefKernel final : public Kernel {
   }
 
   ConvConfig cfg_;
-  ConvShapeCache cache_;
-  Scratch col_;
 };
 
 // ---- XNNPACK ----
@@ -132,19 +135,25 @@ class ConvXnnKernel final : public Kernel {
   void infer(InferContext& ctx) override { infer_conv(cfg_, ctx); }
   void prepare(PrepareContext&) override { conv_.prepare(); }
   bool packed_input(size_t i) const override { return (i == 1 || i == 2) && conv_.weights_released(); }
-  void run(RunContext& ctx) override {
-    cache_.update(cfg_, ctx);
-    const ConvShapes& s = cache_.shapes;
+  struct State : ConvState {
+    XnnConv2d::Instance conv;
+    Scratch in_nhwc, out_nhwc;
+  };
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<State>(); }
+  void reshape(RunContext& ctx) const override { reshape_conv(cfg_, ctx, ctx.state<State>()); }
+  void run(RunContext& ctx) const override {
+    State& st = ctx.state<State>();
+    const ConvShapes& s = st.shapes;
     Tensor& y = ctx.output(0);
     if (y.numel() == 0) return;
     pthreadpool_t pool = ctx.threadpool();
     const int64_t in_pixels = s.geom.in[0] * s.geom.in[1];
     const int64_t out_pixels = s.geom.out[0] * s.geom.out[1];
-    float* in = in_nhwc_.ensure<float>(static_cast<size_t>(s.batch * in_pixels * s.in_channels));
-    float* out = out_nhwc_.ensure<float>(static_cast<size_t>(s.batch * out_pixels * s.out_channels));
+    float* in = st.in_nhwc.ensure<float>(static_cast<size_t>(s.batch * in_pixels * s.in_channels));
+    float* out = st.out_nhwc.ensure<float>(static_cast<size_t>(s.batch * out_pixels * s.out_channels));
     nchw_to_nhwc(ctx.input(0).data<float>(), in, s.batch, s.in_channels, in_pixels, pool);
-    conv_.setup(s.batch, s.geom, in, out, pool);
-    conv_.run(pool);
+    conv_.setup(st.conv, s.batch, s.geom, in, out, pool);
+    conv_.run(st.conv, pool);
     nhwc_to_nchw(out, y.data<float>(), s.batch, s.out_channels, out_pixels, pool);
   }
   const char* provider() const override { return "xnnpack"; }
@@ -152,8 +161,6 @@ class ConvXnnKernel final : public Kernel {
  private:
   ConvConfig cfg_;
   XnnConv2d conv_;
-  ConvShapeCache cache_;
-  Scratch in_nhwc_, out_nhwc_;
 };
 
 std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {

@@ -183,16 +183,9 @@ template void add_residual_clamp<float>(const float*, const Shape&, const Tensor
 template void add_residual_clamp<double>(const double*, const Shape&, const Tensor&, Tensor&, double, double,
                                          pthreadpool_t);
 
-bool ConvShapeCache::update(const ConvConfig& cfg, const RunContext& ctx) {
-  const Shape& xs = ctx.input(0).shape();
-  const Shape& ws = ctx.input(1).shape();
-  if (valid && xs == x && ws == w) return false;
+void reshape_conv(const ConvConfig& cfg, const RunContext& ctx, ConvState& st) {
   const Shape* b = ctx.has_input(2) ? &ctx.input(2).shape() : nullptr;
-  shapes = conv_shapes(cfg, xs, ws, b, Stage::Run);
-  x = xs;
-  w = ws;
-  valid = true;
-  return true;
+  st.shapes = conv_shapes(cfg, ctx.input(0).shape(), ctx.input(1).shape(), b, Stage::Run);
 }
 
 // ---- XnnConv2d ----
@@ -218,57 +211,54 @@ XnnConv2d::XnnConv2d(const WindowAttrs& win, int64_t group, int64_t in_channels,
 
 void XnnConv2d::prepare() {
   ensure_xnnpack_initialized();
-  if (!win_.static_padding()) return;
-  // Any input size gives the same padding here; pick one the window fits.
-  std::vector<int64_t> in(2);
-  for (size_t i = 0; i < 2; ++i) in[i] = (win_.kernel[i] - 1) * win_.dilations[i] + 1;
-  WindowGeometry g = compute_window_geometry(win_, in, Stage::Run);
-  create({g.pad_begin[0], g.pad_end[1], g.pad_end[0], g.pad_begin[1]});
-  // XNNPACK holds its own packed copy and this operator is never re-created.
-  weights_ = Tensor();
-  bias_ = Tensor();
-}
-
-void XnnConv2d::create(const std::array<int64_t, 4>& pads) {
-  if (!weights_.defined()) throw Error(Stage::Run, "convolution weights were released before re-creation");
   // ONNX [M][C/g][kH][kW] -> XNNPACK [M][kH][kW][C/g] (groups are the leading blocks of M).
-  const int64_t cg = in_channels_ / group_, mg = out_channels_ / group_;
+  const int64_t cg = in_channels_ / group_;
   const int64_t kh = win_.kernel[0], kw = win_.kernel[1];
   const float* src = weights_.data<float>();
-  std::vector<float> packed(static_cast<size_t>(out_channels_ * kh * kw * cg));
+  xnn_weights_.resize(static_cast<size_t>(out_channels_ * kh * kw * cg));
   for (int64_t m = 0; m < out_channels_; ++m)
     for (int64_t c = 0; c < cg; ++c)
       for (int64_t y = 0; y < kh; ++y)
         for (int64_t x = 0; x < kw; ++x)
-          packed[static_cast<size_t>(((m * kh + y) * kw + x) * cg + c)] =
+          xnn_weights_[static_cast<size_t>(((m * kh + y) * kw + x) * cg + c)] =
               src[((m * cg + c) * kh + y) * kw + x];
+  if (bias_.defined()) xnn_bias_.assign(bias_.data<float>(), bias_.data<float>() + out_channels_);
+  weights_ = Tensor();
+  bias_ = Tensor();
+}
+
+void XnnConv2d::create(Instance& inst, const std::array<int64_t, 4>& pads) const {
+  if (xnn_weights_.empty()) throw Error(Stage::Run, "XNNPACK convolution run before prepare() (runtime bug)");
+  const int64_t cg = in_channels_ / group_, mg = out_channels_ / group_;
   xnn_operator_t op = nullptr;
   check_xnn(
       xnn_create_convolution2d_nhwc_f32(
           static_cast<uint32_t>(pads[0]), static_cast<uint32_t>(pads[1]), static_cast<uint32_t>(pads[2]),
-          static_cast<uint32_t>(pads[3]), static_cast<uint32_t>(kh), static_cast<uint32_t>(kw),
-          static_cast<uint32_t>(win_.strides[0]), static_cast<uint32_t>(win_.strides[1]),
-          static_cast<uint32_t>(win_.dilations[0]), static_cast<uint32_t>(win_.dilations[1]),
-          static_cast<uint32_t>(group_), static_cast<size_t>(cg), static_cast<size_t>(mg),
-          static_cast<size_t>(in_channels_), static_cast<size_t>(out_channels_), packed.data(),
-          bias_.defined() ? bias_.data<float>() : nullptr, act_min_, act_max_, 0, &op),
+          static_cast<uint32_t>(pads[3]), static_cast<uint32_t>(win_.kernel[0]),
+          static_cast<uint32_t>(win_.kernel[1]), static_cast<uint32_t>(win_.strides[0]),
+          static_cast<uint32_t>(win_.strides[1]), static_cast<uint32_t>(win_.dilations[0]),
+          static_cast<uint32_t>(win_.dilations[1]), static_cast<uint32_t>(group_), static_cast<size_t>(cg),
+          static_cast<size_t>(mg), static_cast<size_t>(in_channels_), static_cast<size_t>(out_channels_),
+          xnn_weights_.data(), xnn_bias_.empty() ? nullptr : xnn_bias_.data(), act_min_, act_max_, 0, &op),
       "xnn_create_convolution2d_nhwc_f32");
-  op_.reset(op);
-  op_pads_ = pads;
+  inst.op.reset(op);
+  inst.pads = pads;
 }
 
-void XnnConv2d::setup(int64_t batch, const WindowGeometry& geom, const float* in, float* out,
-                      pthreadpool_t pool) {
+void XnnConv2d::setup(Instance& inst, int64_t batch, const WindowGeometry& geom, const float* in, float* out,
+                      pthreadpool_t pool) const {
   const std::array<int64_t, 4> pads{geom.pad_begin[0], geom.pad_end[1], geom.pad_end[0], geom.pad_begin[1]};
   check_xnn_output_size(win_, geom, pads);
-  if (!op_ || pads != op_pads_) create(pads);
+  if (!inst.op || pads != inst.pads) create(inst, pads);
   check_xnn(
-      xnn_setup_convolution2d_nhwc_f32(op_.get(), static_cast<size_t>(batch), static_cast<size_t>(geom.in[0]),
+      xnn_setup_convolution2d_nhwc_f32(inst.op.get(), static_cast<size_t>(batch), static_cast<size_t>(geom.in[0]),
                                        static_cast<size_t>(geom.in[1]), in, out, pool),
       "xnn_setup_convolution2d_nhwc_f32");
 }
 
-void XnnConv2d::run(pthreadpool_t pool) { check_xnn(xnn_run_operator(op_.get(), pool), "xnn_run_operator"); }
+void XnnConv2d::run(Instance& inst, pthreadpool_t pool) const {
+  check_xnn(xnn_run_operator(inst.op.get(), pool), "xnn_run_operator");
+}
 
 std::optional<XnnConvPlan> plan_xnn_conv(const BuildContext& ctx, bool nhwc) {
   XnnConvPlan p;

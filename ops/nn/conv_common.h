@@ -51,15 +51,12 @@ ConvShapes conv_shapes(const ConvConfig& cfg, const Shape& x, const Shape& w, co
 // Output dtype and shape (dtype only while X's or W's shape is unknown).
 void infer_conv(const ConvConfig& cfg, InferContext& ctx);
 
-// The shapes of the last run, so a kernel re-validates and recomputes the geometry only
-// when they change.
-struct ConvShapeCache {
-  Shape x, w;
+// What every convolution kernel keeps per execution context: the geometry of the current
+// input shapes, validated and computed by reshape_conv() in the kernel's reshape step.
+struct ConvState : KernelState {
   ConvShapes shapes;
-  bool valid = false;
-  // Returns true when the shapes changed (and were re-validated).
-  bool update(const ConvConfig& cfg, const RunContext& ctx);
 };
+void reshape_conv(const ConvConfig& cfg, const RunContext& ctx, ConvState& st);
 
 // The output shape of a convolution with a residual input Z: the convolution's own shape,
 // or (rarely) both broadcast together. Throws Error(stage) when they do not broadcast.
@@ -71,24 +68,39 @@ template <class T>
 void add_residual_clamp(const T* conv, const Shape& conv_shape, const Tensor& z, Tensor& y, double lo, double hi,
                         pthreadpool_t pool);
 
+// Where an NhwcConv writes the convolution itself: straight into Y, or into `scratch` when a
+// residual input makes Y's shape differ from the convolution's (Z is then added broadcast).
+template <class T>
+T* conv_destination(const ConvConfig& cfg, const ConvShapes& s, Tensor& y, Scratch& scratch) {
+  if (!cfg.has_residual || s.output == y.shape()) return y.data<T>();
+  return scratch.ensure<T>(static_cast<size_t>(shape_numel(s.output)));
+}
+
 // Spatial kernel shape of W ([M, C/group, k...]).
 inline std::vector<int64_t> conv_kernel_of(const Shape& w) {
   return w.size() > 2 ? std::vector<int64_t>(w.begin() + 2, w.end()) : std::vector<int64_t>{};
 }
 
 // XNNPACK 2-D float convolution on NHWC data, given constant weights in ONNX layout.
-// Weights are permuted and packed by XNNPACK when the operator is created: at prepare() when the padding does
-// not depend on the input size, otherwise on the first run (and again if the size-dependent padding changes,
+// prepare() permutes the weights into XNNPACK's layout once (the ONNX copy is then
+// released); each execution context has an Instance, whose operator XNNPACK packs from
+// that copy on the context's first run (and again if the size-dependent padding changes,
 // for SAME auto_pad with strides > 1).
 class XnnConv2d {
  public:
   XnnConv2d(const WindowAttrs& win, int64_t group, int64_t in_channels, int64_t out_channels, const Tensor& w,
             const Tensor* b, float act_min, float act_max);
   void prepare();
-  // Creates the operator if needed for this geometry, then binds the buffers.
-  void setup(int64_t batch, const WindowGeometry& geom, const float* in, float* out, pthreadpool_t pool);
-  void run(pthreadpool_t pool);
-  // True once the operator holds the only copy of the weights (it is never re-created).
+  // One execution context's operator, bound to its buffers by setup().
+  struct Instance {
+    XnnOperator op;
+    std::array<int64_t, 4> pads{};
+  };
+  // Creates the instance's operator if needed for this geometry, then binds the buffers.
+  void setup(Instance& inst, int64_t batch, const WindowGeometry& geom, const float* in, float* out,
+             pthreadpool_t pool) const;
+  void run(Instance& inst, pthreadpool_t pool) const;
+  // True once prepare() has made the kernel's own copy of the weights.
   bool weights_released() const { return !weights_.defined(); }
 
   // Whether XNNPACK can take this configuration (value ranges, clamp bounds).
@@ -96,16 +108,14 @@ class XnnConv2d {
                        float act_min, float act_max);
 
  private:
-  void create(const std::array<int64_t, 4>& pads);  // top, right, bottom, left
+  void create(Instance& inst, const std::array<int64_t, 4>& pads) const;  // top, right, bottom, left
 
   WindowAttrs win_;
   int64_t group_, in_channels_, out_channels_;
   float act_min_, act_max_;
-  // The constant W and B (aliases, not copies); released once the operator can no
-  // longer need re-creating.
+  // The constant W and B (aliases, not copies) until prepare() permutes them.
   Tensor weights_, bias_;
-  XnnOperator op_;
-  std::array<int64_t, 4> op_pads_{};
+  std::vector<float> xnn_weights_, xnn_bias_;  // [M][kH][kW][C/g], [M]
 };
 
 // What the XNNPACK convolution factories (NCHW Conv and NhwcConv) need; nullopt when

@@ -274,23 +274,18 @@ class ConvTransposeRef {
   Scratch wt_, col_;
 };
 
-// Shapes of the last run, re-validated only when they change.
-struct CtShapeCache {
-  Shape x, w;
+// Per execution context: the geometry of the current input shapes (made by the reshape
+// step) and the reference computation's buffers.
+struct CtState : KernelState {
   CtShapes shapes;
-  bool valid = false;
-  bool update(const ConvTransposeConfig& cfg, const RunContext& ctx) {
-    const Shape& xs = ctx.input(0).shape();
-    const Shape& ws = ctx.input(1).shape();
-    if (valid && xs == x && ws == w) return false;
-    const Shape* b = ctx.has_input(2) ? &ctx.input(2).shape() : nullptr;
-    shapes = ct_shapes(cfg, xs, ws, b, Stage::Run);
-    x = xs;
-    w = ws;
-    valid = true;
-    return true;
-  }
+  ConvTransposeRef ref;
+  explicit CtState(bool constant_weights) : ref(constant_weights) {}
 };
+
+void reshape_ct(const ConvTransposeConfig& cfg, const RunContext& ctx, CtState& st) {
+  const Shape* b = ctx.has_input(2) ? &ctx.input(2).shape() : nullptr;
+  st.shapes = ct_shapes(cfg, ctx.input(0).shape(), ctx.input(1).shape(), b, Stage::Run);
+}
 
 void infer_ct(const ConvTransposeConfig& cfg, InferContext& ctx) {
   const Shape* x = ctx.input_shape(0);
@@ -303,24 +298,23 @@ void infer_ct(const ConvTransposeConfig& cfg, InferContext& ctx) {
 class ConvTransposeRefKernel final : public Kernel {
  public:
   ConvTransposeRefKernel(ConvTransposeConfig cfg, bool constant_weights)
-      : cfg_(std::move(cfg)), ref_(constant_weights) {}
+      : cfg_(std::move(cfg)), constant_weights_(constant_weights) {}
   void infer(InferContext& ctx) override { infer_ct(cfg_, ctx); }
-  void run(RunContext& ctx) override {
-    cache_.update(cfg_, ctx);
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<CtState>(constant_weights_); }
+  void reshape(RunContext& ctx) const override { reshape_ct(cfg_, ctx, ctx.state<CtState>()); }
+  void run(RunContext& ctx) const override {
+    CtState& st = ctx.state<CtState>();
     const Tensor* b = cfg_.has_bias ? &ctx.input(2) : nullptr;
     if (cfg_.dtype == DType::Float)
-      ref_.run<float>(cache_.shapes, cfg_.group, ctx.input(0), ctx.input(1), b, ctx.output(0),
-                      ctx.threadpool());
+      st.ref.run<float>(st.shapes, cfg_.group, ctx.input(0), ctx.input(1), b, ctx.output(0), ctx.threadpool());
     else
-      ref_.run<double>(cache_.shapes, cfg_.group, ctx.input(0), ctx.input(1), b, ctx.output(0),
-                       ctx.threadpool());
+      st.ref.run<double>(st.shapes, cfg_.group, ctx.input(0), ctx.input(1), b, ctx.output(0), ctx.threadpool());
   }
   const char* provider() const override { return "ref"; }
 
  private:
   ConvTransposeConfig cfg_;
-  CtShapeCache cache_;
-  ConvTransposeRef ref_;
+  bool constant_weights_;
 };
 
 // ---- XNNPACK ----
@@ -357,37 +351,45 @@ bool xnn_geometry(const CtShapes& s, XnnDeconvGeometry* g) {
 class ConvTransposeXnnKernel final : public Kernel {
  public:
   ConvTransposeXnnKernel(ConvTransposeConfig cfg, const Tensor& w, const Tensor* b)
-      : cfg_(std::move(cfg)), weights_(w), bias_(b ? *b : Tensor()), ref_(/*constant_weights=*/true) {}
+      : cfg_(std::move(cfg)), weights_(w), bias_(b ? *b : Tensor()) {}
   void infer(InferContext& ctx) override { infer_ct(cfg_, ctx); }
   void prepare(PrepareContext&) override { ensure_xnnpack_initialized(); }
-  void run(RunContext& ctx) override {
-    cache_.update(cfg_, ctx);
-    const CtShapes& s = cache_.shapes;
+  struct State : CtState {
+    XnnOperator op;
+    std::array<int64_t, 4> op_pads{};
+    Scratch in_nhwc, out_nhwc;
+    State() : CtState(/*constant_weights=*/true) {}
+  };
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<State>(); }
+  void reshape(RunContext& ctx) const override { reshape_ct(cfg_, ctx, ctx.state<State>()); }
+  void run(RunContext& ctx) const override {
+    State& st = ctx.state<State>();
+    const CtShapes& s = st.shapes;
     Tensor& y = ctx.output(0);
     if (y.numel() == 0) return;
     pthreadpool_t pool = ctx.threadpool();
     XnnDeconvGeometry g;
     if (!xnn_geometry(s, &g)) {
-      ref_.run<float>(s, cfg_.group, ctx.input(0), weights_, bias_.defined() ? &bias_ : nullptr, y, pool);
+      st.ref.run<float>(s, cfg_.group, ctx.input(0), weights_, bias_.defined() ? &bias_ : nullptr, y, pool);
       return;
     }
-    if (!op_ || g.pads != op_pads_) create(s, g.pads);
+    if (!st.op || g.pads != st.op_pads) create(st, s, g.pads);
     const int64_t in_pixels = s.in[1] * s.in[2], out_pixels = s.out[1] * s.out[2];
-    float* in = in_nhwc_.ensure<float>(static_cast<size_t>(s.batch * in_pixels * s.in_channels));
-    float* out = out_nhwc_.ensure<float>(static_cast<size_t>(s.batch * out_pixels * s.out_channels));
+    float* in = st.in_nhwc.ensure<float>(static_cast<size_t>(s.batch * in_pixels * s.in_channels));
+    float* out = st.out_nhwc.ensure<float>(static_cast<size_t>(s.batch * out_pixels * s.out_channels));
     nchw_to_nhwc(ctx.input(0).data<float>(), in, s.batch, s.in_channels, in_pixels, pool);
-    check_xnn(xnn_setup_deconvolution2d_nhwc_f32(op_.get(), static_cast<size_t>(s.batch),
+    check_xnn(xnn_setup_deconvolution2d_nhwc_f32(st.op.get(), static_cast<size_t>(s.batch),
                                                  static_cast<size_t>(s.in[1]), static_cast<size_t>(s.in[2]),
                                                  static_cast<uint32_t>(g.adj_h),
                                                  static_cast<uint32_t>(g.adj_w), in, out, pool),
               "xnn_setup_deconvolution2d_nhwc_f32");
-    check_xnn(xnn_run_operator(op_.get(), pool), "xnn_run_operator");
+    check_xnn(xnn_run_operator(st.op.get(), pool), "xnn_run_operator");
     nhwc_to_nchw(out, y.data<float>(), s.batch, s.out_channels, out_pixels, pool);
   }
   const char* provider() const override { return "xnnpack"; }
 
  private:
-  void create(const CtShapes& s, const std::array<int64_t, 4>& pads) {
+  void create(State& st, const CtShapes& s, const std::array<int64_t, 4>& pads) const {
     ensure_xnnpack_initialized();
     // ONNX [C][Mg][kH][kW] (C = group * Cg) -> XNNPACK [group][Mg][kH][kW][Cg].
     const int64_t group = cfg_.group, cg = s.in_channels / group, mg = s.out_channels / group;
@@ -412,17 +414,12 @@ class ConvTransposeXnnKernel final : public Kernel {
             bias_.defined() ? bias_.data<float>() : nullptr, -std::numeric_limits<float>::infinity(),
             std::numeric_limits<float>::infinity(), 0, &op),
         "xnn_create_deconvolution2d_nhwc_f32");
-    op_.reset(op);
-    op_pads_ = pads;
+    st.op.reset(op);
+    st.op_pads = pads;
   }
 
   ConvTransposeConfig cfg_;
   Tensor weights_, bias_;  // the constant W and B (aliases)
-  CtShapeCache cache_;
-  ConvTransposeRef ref_;
-  XnnOperator op_;
-  std::array<int64_t, 4> op_pads_{};
-  Scratch in_nhwc_, out_nhwc_;
 };
 
 std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {

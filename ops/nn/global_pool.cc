@@ -43,7 +43,7 @@ class GlobalPoolKernel final : public Kernel {
     if (!x) return ctx.set_output_dtype(0, dtype_);
     ctx.set_output(0, dtype_, output_shape(*x, Stage::Plan));
   }
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     if (x.rank() < 2) throw Error(Stage::Run, "X must have rank >= 2");
     const int64_t planes = x.dim(0) * x.dim(1);
@@ -65,7 +65,7 @@ class GlobalPoolKernel final : public Kernel {
 
  private:
   template <class T>
-  void compute(const Tensor& x, Tensor& y, int64_t planes, int64_t size, pthreadpool_t pool) {
+  void compute(const Tensor& x, Tensor& y, int64_t planes, int64_t size, pthreadpool_t pool) const {
     GlobalArgs<T> args{x.data<T>(), y.data<T>(), size, is_max_};
     pthreadpool_parallelize_1d(pool, &global_plane<T>, &args, static_cast<size_t>(planes), 0);
   }

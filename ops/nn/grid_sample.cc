@@ -70,7 +70,7 @@ class GridSampleKernel final : public Kernel {
     ctx.set_output(0, cfg_.dtype, output_shape(*x, *g, Stage::Plan));
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor& grid = ctx.input(1);
     output_shape(x.shape(), grid.shape(), Stage::Run);

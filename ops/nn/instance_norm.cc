@@ -22,7 +22,7 @@ class InstanceNormKernel final : public Kernel {
     ctx.set_output(0, dtype_, *x);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor& scale = ctx.input(1);
     const Tensor& bias = ctx.input(2);

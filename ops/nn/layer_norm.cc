@@ -33,18 +33,19 @@ class LayerNormKernel final : public Kernel {
     ctx.set_output(2, stash_, stat);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
+    std::vector<double> scale_l, bias_l;  // Scale and B broadcast to the normalized block
     const Tensor& x = ctx.input(0);
     const Tensor& scale = ctx.input(1);
     const Tensor* bias = has_bias_ ? &ctx.input(2) : nullptr;
     const size_t axis = check(x.shape(), &scale.shape(), bias ? &bias->shape() : nullptr, Stage::Run);
     const Shape block(x.shape().begin() + static_cast<ptrdiff_t>(axis), x.shape().end());
-    broadcast_param(scale, block, &scale_);
+    broadcast_param(scale, block, &scale_l);
     if (bias)
-      broadcast_param(*bias, block, &bias_);
+      broadcast_param(*bias, block, &bias_l);
     else
-      bias_.assign(scale_.size(), 0.0);
-    const int64_t n = static_cast<int64_t>(scale_.size());
+      bias_l.assign(scale_l.size(), 0.0);
+    const int64_t n = static_cast<int64_t>(scale_l.size());
     const int64_t rows = n == 0 ? 0 : x.numel() / n;
     Shape stat = x.shape();
     for (size_t d = axis; d < stat.size(); ++d) stat[d] = 1;
@@ -70,8 +71,8 @@ class LayerNormKernel final : public Kernel {
           const double is = 1.0 / std::sqrt(sq / static_cast<double>(n) + epsilon_);
           for (int64_t i = 0; i < n; ++i)
             yr[i] = store_elem<T>(static_cast<compute_t<T>>((static_cast<double>(load_elem(xr[i])) - m) * is *
-                                                                scale_[static_cast<size_t>(i)] +
-                                                            bias_[static_cast<size_t>(i)]));
+                                                                scale_l[static_cast<size_t>(i)] +
+                                                            bias_l[static_cast<size_t>(i)]));
           if (mean) store_stat(*mean, r, m);
           if (inv) store_stat(*inv, r, is);
         }
@@ -109,7 +110,6 @@ class LayerNormKernel final : public Kernel {
   int64_t axis_;
   double epsilon_;
   bool has_bias_;
-  std::vector<double> scale_, bias_;
 };
 
 std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {

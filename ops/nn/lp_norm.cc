@@ -21,7 +21,7 @@ class LpNormKernel final : public Kernel {
     ctx.set_output(0, dtype_, *x);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const size_t axis = resolve_axis(x.shape(), Stage::Run);
     if (x.numel() == 0) return;

@@ -37,7 +37,7 @@ class LpPoolKernel final : public Kernel {
     ctx.set_output(0, dtype_, output_shape(*x, nullptr, Stage::Plan));
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     WindowGeometry g;
     output_shape(x.shape(), &g, Stage::Run);
@@ -109,7 +109,7 @@ class GlobalLpPoolKernel final : public Kernel {
     ctx.set_output(0, dtype_, output_shape(*x, Stage::Plan));
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     output_shape(x.shape(), Stage::Run);
     const int64_t planes = x.dim(0) * x.dim(1);

@@ -23,7 +23,7 @@ class LrnKernel final : public Kernel {
     ctx.set_output(0, dtype_, *x);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     check(x.shape(), Stage::Run);
     if (x.numel() == 0) return;

@@ -24,7 +24,9 @@ class MvnKernel final : public Kernel {
     ctx.set_output(0, dtype_, *x);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
+    std::vector<int64_t> group_of;
+    std::vector<double> mean, scale;
     const Tensor& x = ctx.input(0);
     const std::vector<bool> reduced = reduced_mask(x.shape(), Stage::Run);
     if (x.numel() == 0) return;
@@ -39,12 +41,12 @@ class MvnKernel final : public Kernel {
         groups *= s[d];
       }
     const int64_t count = x.numel() / groups;
-    group_of_.resize(static_cast<size_t>(x.numel()));
+    group_of.resize(static_cast<size_t>(x.numel()));
     {
       std::vector<int64_t> coord(r, 0);
       int64_t g = 0;
       for (int64_t i = 0; i < x.numel(); ++i) {
-        group_of_[static_cast<size_t>(i)] = g;
+        group_of[static_cast<size_t>(i)] = g;
         for (size_t d = r; d-- > 0;) {
           g += group_stride[d];
           if (++coord[d] < s[d]) break;
@@ -53,27 +55,27 @@ class MvnKernel final : public Kernel {
         }
       }
     }
-    mean_.assign(static_cast<size_t>(groups), 0.0);
-    scale_.assign(static_cast<size_t>(groups), 0.0);
+    mean.assign(static_cast<size_t>(groups), 0.0);
+    scale.assign(static_cast<size_t>(groups), 0.0);
     visit_dtype<kFloatDTypes>(dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T* xd = x.data<T>();
       T* yd = ctx.output(0).data<T>();
       const int64_t n = x.numel();
       for (int64_t i = 0; i < n; ++i)
-        mean_[static_cast<size_t>(group_of_[static_cast<size_t>(i)])] +=
+        mean[static_cast<size_t>(group_of[static_cast<size_t>(i)])] +=
             static_cast<double>(load_elem(xd[i]));
-      for (double& m : mean_) m /= static_cast<double>(count);
+      for (double& m : mean) m /= static_cast<double>(count);
       for (int64_t i = 0; i < n; ++i) {
-        const size_t g = static_cast<size_t>(group_of_[static_cast<size_t>(i)]);
-        const double d = static_cast<double>(load_elem(xd[i])) - mean_[g];
-        scale_[g] += d * d;
+        const size_t g = static_cast<size_t>(group_of[static_cast<size_t>(i)]);
+        const double d = static_cast<double>(load_elem(xd[i])) - mean[g];
+        scale[g] += d * d;
       }
-      for (double& v : scale_) v = 1.0 / (std::sqrt(v / static_cast<double>(count)) + kEpsilon);
+      for (double& v : scale) v = 1.0 / (std::sqrt(v / static_cast<double>(count)) + kEpsilon);
       for (int64_t i = 0; i < n; ++i) {
-        const size_t g = static_cast<size_t>(group_of_[static_cast<size_t>(i)]);
+        const size_t g = static_cast<size_t>(group_of[static_cast<size_t>(i)]);
         yd[i] = store_elem<T>(
-            static_cast<compute_t<T>>((static_cast<double>(load_elem(xd[i])) - mean_[g]) * scale_[g]));
+            static_cast<compute_t<T>>((static_cast<double>(load_elem(xd[i])) - mean[g]) * scale[g]));
       }
     });
   }
@@ -95,8 +97,6 @@ class MvnKernel final : public Kernel {
  private:
   DType dtype_;
   std::vector<int64_t> axes_;
-  std::vector<int64_t> group_of_;
-  std::vector<double> mean_, scale_;
 };
 
 std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {

@@ -57,8 +57,23 @@ class NhwcConvRefKernel final : public Kernel {
   explicit NhwcConvRefKernel(ConvConfig cfg, const Tensor* constant_w)
       : cfg_(std::move(cfg)), constant_w_(constant_w ? *constant_w : Tensor()) {}
   void infer(InferContext& ctx) override { infer_conv(cfg_, ctx); }
-  void run(RunContext& ctx) override {
-    if (cache_.update(cfg_, ctx)) packed_ = false;
+  // Constant weights are packed once, here; others on every run (into the context's state).
+  void prepare(PrepareContext&) override {
+    if (!constant_w_.defined() || constant_w_.rank() != 4) return;
+    if (cfg_.dtype == DType::Float)
+      pack_weights<float>(constant_w_, wpack_.ensure<float>(static_cast<size_t>(constant_w_.numel())));
+    else
+      pack_weights<double>(constant_w_, wpack_.ensure<double>(static_cast<size_t>(constant_w_.numel())));
+    wpacked_ = true;
+    constant_w_ = Tensor();  // the packed copy is the one kept
+  }
+  bool packed_input(size_t i) const override { return i == 1 && wpacked_; }
+  struct State : ConvState {
+    Scratch wpack, patch, conv_out;
+  };
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<State>(); }
+  void reshape(RunContext& ctx) const override { reshape_conv(cfg_, ctx, ctx.state<State>()); }
+  void run(RunContext& ctx) const override {
     if (cfg_.dtype == DType::Float)
       compute<float>(ctx);
     else
@@ -69,12 +84,9 @@ class NhwcConvRefKernel final : public Kernel {
  private:
   // W [M][Cg][kH][kW] -> per group [kH*kW*Cg][Mg], matching the patch columns.
   template <class T>
-  const T* packed_weights(const Tensor& w) {
-    const ConvShapes& s = cache_.shapes;
-    const int64_t group = cfg_.group, cg = s.in_channels / group, mg = s.out_channels / group;
-    const int64_t kh = s.win.kernel[0], kw = s.win.kernel[1], kg = kh * kw * cg;
-    T* p = wpack_.ensure<T>(static_cast<size_t>(group * kg * mg));
-    if (packed_) return p;
+  void pack_weights(const Tensor& w, T* p) const {
+    const int64_t group = cfg_.group, mg = w.dim(0) / group, cg = w.dim(1);
+    const int64_t kh = w.dim(2), kw = w.dim(3), kg = kh * kw * cg;
     const T* src = w.data<T>();
     for (int64_t g = 0; g < group; ++g)
       for (int64_t m = 0; m < mg; ++m)
@@ -82,30 +94,31 @@ class NhwcConvRefKernel final : public Kernel {
           for (int64_t y = 0; y < kh; ++y)
             for (int64_t x = 0; x < kw; ++x)
               p[(g * kg + (y * kw + x) * cg + c) * mg + m] = src[(((g * mg + m) * cg + c) * kh + y) * kw + x];
-    // Constant weights are packed once; others on every run.
-    packed_ = constant_w_.defined();
-    return p;
   }
 
   template <class T>
-  void compute(RunContext& ctx) {
-    const ConvShapes& s = cache_.shapes;
+  void compute(RunContext& ctx) const {
+    State& st = ctx.state<State>();
+    const ConvShapes& s = st.shapes;
     Tensor& y = ctx.output(0);
     if (y.numel() == 0) return;
-    const T* wp = packed_weights<T>(ctx.input(1));
+    const Tensor& w = ctx.input(1);
+    const T* wp = wpacked_ ? wpack_.get<T>() : nullptr;
+    if (!wp) {
+      T* p = st.wpack.ensure<T>(static_cast<size_t>(w.numel()));
+      pack_weights<T>(w, p);
+      wp = p;
+    }
     const int64_t group = cfg_.group, c = s.in_channels, m = s.out_channels;
     const int64_t cg = c / group, mg = m / group;
     const int64_t kg = s.win.kernel[0] * s.win.kernel[1] * cg;
     const int64_t in_pixels = s.geom.in[0] * s.geom.in[1], out_pixels = s.geom.out[0] * s.geom.out[1];
     const bool pointwise = kg == cg && s.win.strides == std::vector<int64_t>{1, 1} &&
                            s.geom.pad_begin[0] == 0 && s.geom.pad_begin[1] == 0;
-    T* patch = pointwise ? nullptr : patch_.ensure<T>(static_cast<size_t>(out_pixels * kg));
+    T* patch = pointwise ? nullptr : st.patch.ensure<T>(static_cast<size_t>(out_pixels * kg));
     const T* xd = ctx.input(0).data<T>();
     const T* bd = cfg_.has_bias ? ctx.input(2).data<T>() : nullptr;
-    // With a residual input whose shape differs from the convolution's (broadcast), the
-    // convolution goes to scratch first.
-    const bool direct = !cfg_.has_residual || s.output == y.shape();
-    T* yd = direct ? y.data<T>() : conv_out_.ensure<T>(static_cast<size_t>(shape_numel(s.output)));
+    T* yd = conv_destination<T>(cfg_, s, y, st.conv_out);
     pthreadpool_t pool = ctx.threadpool();
     for (int64_t n = 0; n < s.batch; ++n) {
       const T* xn = xd + n * in_pixels * c;
@@ -135,9 +148,8 @@ class NhwcConvRefKernel final : public Kernel {
 
   ConvConfig cfg_;
   Tensor constant_w_;
-  ConvShapeCache cache_;
-  Scratch wpack_, patch_, conv_out_;
-  bool packed_ = false;
+  Scratch wpack_;  // the constant weights, packed by prepare()
+  bool wpacked_ = false;
 };
 
 // ---- XNNPACK ----
@@ -153,15 +165,20 @@ class NhwcConvXnnKernel final : public Kernel {
   void infer(InferContext& ctx) override { infer_conv(cfg_, ctx); }
   void prepare(PrepareContext&) override { conv_.prepare(); }
   bool packed_input(size_t i) const override { return (i == 1 || i == 2) && conv_.weights_released(); }
-  void run(RunContext& ctx) override {
-    cache_.update(cfg_, ctx);
+  struct State : ConvState {
+    XnnConv2d::Instance conv;
+    Scratch conv_out;
+  };
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<State>(); }
+  void reshape(RunContext& ctx) const override { reshape_conv(cfg_, ctx, ctx.state<State>()); }
+  void run(RunContext& ctx) const override {
+    State& st = ctx.state<State>();
     Tensor& y = ctx.output(0);
     if (y.numel() == 0) return;
-    const ConvShapes& s = cache_.shapes;
-    const bool direct = !cfg_.has_residual || s.output == y.shape();
-    float* out = direct ? y.data<float>() : conv_out_.ensure<float>(static_cast<size_t>(shape_numel(s.output)));
-    conv_.setup(s.batch, s.geom, ctx.input(0).data<float>(), out, ctx.threadpool());
-    conv_.run(ctx.threadpool());
+    const ConvShapes& s = st.shapes;
+    float* out = conv_destination<float>(cfg_, s, y, st.conv_out);
+    conv_.setup(st.conv, s.batch, s.geom, ctx.input(0).data<float>(), out, ctx.threadpool());
+    conv_.run(st.conv, ctx.threadpool());
     if (cfg_.has_residual)
       add_residual_clamp<float>(out, s.output, ctx.input(3), y, cfg_.act_min, cfg_.act_max, ctx.threadpool());
   }
@@ -170,8 +187,6 @@ class NhwcConvXnnKernel final : public Kernel {
  private:
   ConvConfig cfg_;
   XnnConv2d conv_;
-  ConvShapeCache cache_;
-  Scratch conv_out_;
 };
 
 std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {

@@ -81,7 +81,7 @@ class GlobalNhwcKernelBase : public Kernel {
 class GlobalNhwcRefKernel final : public GlobalNhwcKernelBase {
  public:
   using GlobalNhwcKernelBase::GlobalNhwcKernelBase;
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     global_output_shape(x.shape(), Stage::Run);
     if (dtype_ == DType::Float)
@@ -96,32 +96,34 @@ class GlobalNhwcXnnKernel final : public GlobalNhwcKernelBase {
  public:
   GlobalNhwcXnnKernel() : GlobalNhwcKernelBase(DType::Float) {}
   void prepare(PrepareContext&) override { ensure_xnnpack_initialized(); }
-  void run(RunContext& ctx) override {
+  struct State : KernelState {
+    XnnOperator op;
+    int64_t op_channels = -1;
+  };
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<State>(); }
+  void run(RunContext& ctx) const override {
+    State& st = ctx.state<State>();
     const Tensor& x = ctx.input(0);
     global_output_shape(x.shape(), Stage::Run);
     const int64_t n = x.dim(0), pixels = x.dim(1) * x.dim(2), c = x.dim(3);
     if (n == 0 || c == 0) return;
     if (pixels == 0) return global_nhwc_ref<float>(x, ctx.output(0), ctx.threadpool());
-    if (!op_ || op_channels_ != c) {
+    if (!st.op || st.op_channels != c) {
       xnn_operator_t op = nullptr;
       check_xnn(xnn_create_global_average_pooling_nwc_f32(
                     static_cast<size_t>(c), static_cast<size_t>(c), static_cast<size_t>(c),
                     -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity(), 0, &op),
                 "xnn_create_global_average_pooling_nwc_f32");
-      op_.reset(op);
-      op_channels_ = c;
+      st.op.reset(op);
+      st.op_channels = c;
     }
-    check_xnn(xnn_setup_global_average_pooling_nwc_f32(op_.get(), static_cast<size_t>(n),
+    check_xnn(xnn_setup_global_average_pooling_nwc_f32(st.op.get(), static_cast<size_t>(n),
                                                        static_cast<size_t>(pixels), x.data<float>(),
                                                        ctx.output(0).data<float>(), ctx.threadpool()),
               "xnn_setup_global_average_pooling_nwc_f32");
-    check_xnn(xnn_run_operator(op_.get(), ctx.threadpool()), "xnn_run_operator");
+    check_xnn(xnn_run_operator(st.op.get(), ctx.threadpool()), "xnn_run_operator");
   }
   const char* provider() const override { return "xnnpack"; }
-
- private:
-  XnnOperator op_;
-  int64_t op_channels_ = -1;
 };
 
 DType check_global_node(const BuildContext& ctx) {

@@ -59,7 +59,9 @@ class NmsKernel final : public Kernel {
     ctx.set_output_dtype(0, DType::Int64);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
+    std::vector<int64_t> selected;
+    std::vector<double> score;
     const Tensor& boxes = ctx.input(0);
     const Tensor& scores = ctx.input(1);
     check(boxes.shape(), scores.shape(), Stage::Run);
@@ -77,7 +79,7 @@ class NmsKernel final : public Kernel {
     const double score_threshold = has_score_threshold ? scalar(ctx.input(4), "score_threshold") : 0;
 
     const int64_t batches = boxes.dim(0), n = boxes.dim(1), classes = scores.dim(1);
-    selected_.clear();
+    selected.clear();
     std::vector<Box> box_list(static_cast<size_t>(n));
     std::vector<int64_t> order;
     std::vector<int64_t> kept;
@@ -90,16 +92,16 @@ class NmsKernel final : public Kernel {
       for (int64_t cls = 0; cls < classes; ++cls) {
         if (max_out == 0) break;
         const int64_t base = (b * classes + cls) * n;
-        score_.resize(static_cast<size_t>(n));
+        score.resize(static_cast<size_t>(n));
         order.clear();
         for (int64_t i = 0; i < n; ++i) {
           const double s = float_value_at(scores, base + i);
-          score_[static_cast<size_t>(i)] = s;
+          score[static_cast<size_t>(i)] = s;
           if (std::isnan(s)) continue;
           if (!has_score_threshold || s > score_threshold) order.push_back(i);
         }
         std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) {
-          return score_[static_cast<size_t>(x)] > score_[static_cast<size_t>(y)];
+          return score[static_cast<size_t>(x)] > score[static_cast<size_t>(y)];
         });
         kept.clear();
         for (int64_t i : order) {
@@ -113,14 +115,14 @@ class NmsKernel final : public Kernel {
             }
           if (keep) {
             kept.push_back(i);
-            selected_.insert(selected_.end(), {b, cls, i});
+            selected.insert(selected.end(), {b, cls, i});
           }
         }
       }
     }
-    const int64_t k = static_cast<int64_t>(selected_.size() / 3);
+    const int64_t k = static_cast<int64_t>(selected.size() / 3);
     Tensor& y = output_for(ctx, 0, DType::Int64, {k, 3});
-    std::copy(selected_.begin(), selected_.end(), y.data<int64_t>());
+    std::copy(selected.begin(), selected.end(), y.data<int64_t>());
   }
   const char* provider() const override { return "ref"; }
 
@@ -140,8 +142,6 @@ class NmsKernel final : public Kernel {
   }
 
   bool center_point_;
-  std::vector<int64_t> selected_;
-  std::vector<double> score_;
 };
 
 std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {

@@ -332,19 +332,18 @@ class PoolKernelBase : public Kernel {
     if (cfg_.want_indices) ctx.set_output(1, DType::Int64, s.output);
   }
 
- protected:
-  const PoolShapes& shapes(const RunContext& ctx) {
-    const Shape& x = ctx.input(0).shape();
-    if (!valid_ || x != x_) {
-      shapes_ = pool_shapes(cfg_, x, Stage::Run);
-      x_ = x;
-      valid_ = true;
-    }
-    return shapes_;
+  // Per execution context: the geometry of the current input shape (the reshape step's).
+  struct State : KernelState {
+    PoolShapes shapes;
+  };
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<State>(); }
+  void reshape(RunContext& ctx) const override {
+    ctx.state<State>().shapes = pool_shapes(cfg_, ctx.input(0).shape(), Stage::Run);
   }
 
+ protected:
   template <class T>
-  void run_ref(RunContext& ctx, const PoolShapes& s) {
+  void run_ref(RunContext& ctx, const PoolShapes& s) const {
     const T* x = ctx.input(0).data<T>();
     T* y = ctx.output(0).data<T>();
     if (cfg_.nhwc) {
@@ -355,7 +354,7 @@ class PoolKernelBase : public Kernel {
     }
   }
 
-  void run_ref_any(RunContext& ctx, const PoolShapes& s) {
+  void run_ref_any(RunContext& ctx, const PoolShapes& s) const {
     switch (cfg_.dtype) {
       case DType::Float:
         return run_ref<float>(ctx, s);
@@ -371,18 +370,13 @@ class PoolKernelBase : public Kernel {
   }
 
   PoolConfig cfg_;
-
- private:
-  Shape x_;
-  PoolShapes shapes_;
-  bool valid_ = false;
 };
 
 class PoolRefKernel final : public PoolKernelBase {
  public:
   using PoolKernelBase::PoolKernelBase;
-  void run(RunContext& ctx) override {
-    const PoolShapes& s = shapes(ctx);
+  void run(RunContext& ctx) const override {
+    const PoolShapes& s = ctx.state<State>().shapes;
     if (ctx.output(0).numel() == 0) return;
     run_ref_any(ctx, s);
   }
@@ -391,32 +385,37 @@ class PoolRefKernel final : public PoolKernelBase {
 
 class PoolXnnKernel final : public PoolKernelBase {
  public:
-  explicit PoolXnnKernel(PoolConfig cfg) : PoolKernelBase(cfg), pool_(cfg) {}
+  explicit PoolXnnKernel(PoolConfig cfg) : PoolKernelBase(std::move(cfg)) {}
   void prepare(PrepareContext&) override { ensure_xnnpack_initialized(); }
-  void run(RunContext& ctx) override {
-    const PoolShapes& s = shapes(ctx);
+  struct XnnState : State {
+    XnnPool2d pool;
+    Scratch in_nhwc, out_nhwc;
+    explicit XnnState(const PoolConfig& cfg) : pool(cfg) {}
+  };
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<XnnState>(cfg_); }
+  void run(RunContext& ctx) const override {
+    XnnState& st = ctx.state<XnnState>();
+    const PoolShapes& s = st.shapes;
     Tensor& y = ctx.output(0);
     if (y.numel() == 0) return;
     if (!XnnPool2d::handles(s)) return run_ref_any(ctx, s);
     pthreadpool_t tp = ctx.threadpool();
     if (cfg_.nhwc) {
-      pool_.setup(s, ctx.input(0).data<float>(), y.data<float>(), tp);
-      pool_.run(tp);
+      st.pool.setup(s, ctx.input(0).data<float>(), y.data<float>(), tp);
+      st.pool.run(tp);
       return;
     }
     const int64_t in_pixels = s.geom.in[0] * s.geom.in[1], out_pixels = s.geom.out[0] * s.geom.out[1];
-    float* in = in_nhwc_.ensure<float>(static_cast<size_t>(s.batch * in_pixels * s.channels));
-    float* out = out_nhwc_.ensure<float>(static_cast<size_t>(s.batch * out_pixels * s.channels));
+    float* in = st.in_nhwc.ensure<float>(static_cast<size_t>(s.batch * in_pixels * s.channels));
+    float* out = st.out_nhwc.ensure<float>(static_cast<size_t>(s.batch * out_pixels * s.channels));
     nchw_to_nhwc(ctx.input(0).data<float>(), in, s.batch, s.channels, in_pixels, tp);
-    pool_.setup(s, in, out, tp);
-    pool_.run(tp);
+    st.pool.setup(s, in, out, tp);
+    st.pool.run(tp);
     nhwc_to_nchw(out, y.data<float>(), s.batch, s.channels, out_pixels, tp);
   }
   const char* provider() const override { return "xnnpack"; }
 
  private:
-  XnnPool2d pool_;
-  Scratch in_nhwc_, out_nhwc_;
 };
 
 }  // namespace

@@ -53,8 +53,9 @@ void pool_nchw_ref(const PoolConfig& cfg, const PoolShapes& s, const T* x, T* y,
 template <class T>
 void pool_nhwc_ref(const PoolConfig& cfg, const PoolShapes& s, const T* x, T* y, pthreadpool_t pool);
 
-// XNNPACK 2-D float max / average pooling on NHWC data. The operator is created on the
-// first run and again only when the channel count or the applied padding changes.
+// XNNPACK 2-D float max / average pooling on NHWC data, one per execution context (it is
+// bound to that context's buffers). The operator is created on the first run and again
+// only when the channel count or the applied padding changes.
 class XnnPool2d {
  public:
   explicit XnnPool2d(const PoolConfig& cfg) : cfg_(cfg) {}

@@ -521,7 +521,7 @@ class ResizeRef {
 
 class ResizeKernel : public Kernel {
  public:
-  explicit ResizeKernel(ResizeConfig cfg) : cfg_(std::move(cfg)), ref_(cfg_) {}
+  explicit ResizeKernel(ResizeConfig cfg) : cfg_(std::move(cfg)) {}
 
   void infer(InferContext& ctx) override {
     const Shape* x = ctx.input_shape(0);
@@ -534,11 +534,20 @@ class ResizeKernel : public Kernel {
     ctx.set_output(0, cfg_.dtype, resolve_params(cfg_, *x, scales, sizes, nullptr, Stage::Plan).out);
   }
 
-  void run(RunContext& ctx) override {
+  // Per execution context: the reference computation's axis tables, and XNNPACK's
+  // operator when that provider runs the node.
+  struct State : KernelState {
+    ResizeRef ref;
+    XnnOperator op;
+    explicit State(const ResizeConfig& cfg) : ref(cfg) {}
+  };
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<State>(cfg_); }
+
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const ResizeParams p = params(ctx);
     Tensor& y = output_for(ctx, 0, cfg_.dtype, p.out);
-    compute(p, x, y, ctx.threadpool());
+    compute(ctx.state<State>(), p, x, y, ctx.threadpool());
   }
   const char* provider() const override { return "ref"; }
 
@@ -550,19 +559,18 @@ class ResizeKernel : public Kernel {
     return resolve_params(cfg_, ctx.input(0).shape(), opt(cfg_.scales), opt(cfg_.sizes), opt(cfg_.roi),
                           Stage::Run);
   }
-  virtual void compute(const ResizeParams& p, const Tensor& x, Tensor& y, pthreadpool_t pool) {
-    ref_.run(p, x, y, pool);
+  virtual void compute(State& st, const ResizeParams& p, const Tensor& x, Tensor& y, pthreadpool_t pool) const {
+    st.ref.run(p, x, y, pool);
   }
 
   ResizeConfig cfg_;
-  ResizeRef ref_;
 };
 
 class ResizeXnnKernel final : public ResizeKernel {
  public:
   explicit ResizeXnnKernel(ResizeConfig cfg) : ResizeKernel(std::move(cfg)) {}
   const char* provider() const override { return "xnnpack"; }
-  void prepare(PrepareContext&) override { create(); }
+  void prepare(PrepareContext&) override { ensure_xnnpack_initialized(); }
 
   // Whether XNNPACK's bilinear resize computes the ONNX result for these sizes.
   bool handles(const ResizeParams& p, const Shape& x) const {
@@ -582,9 +590,8 @@ class ResizeXnnKernel final : public ResizeKernel {
   }
 
  private:
-  void create() {
+  void create(XnnOperator& op_) const {
     if (op_) return;
-    ensure_xnnpack_initialized();
     uint32_t flags = 0;
     if (cfg_.coord == CoordMode::AlignCorners) flags = XNN_FLAG_ALIGN_CORNERS;
     if (cfg_.coord == CoordMode::Asymmetric) flags = XNN_FLAG_TENSORFLOW_LEGACY_MODE;
@@ -594,20 +601,18 @@ class ResizeXnnKernel final : public ResizeKernel {
     op_.reset(op);
   }
 
-  void compute(const ResizeParams& p, const Tensor& x, Tensor& y, pthreadpool_t pool) override {
-    if (!handles(p, x.shape())) return ResizeKernel::compute(p, x, y, pool);
+  void compute(State& st, const ResizeParams& p, const Tensor& x, Tensor& y, pthreadpool_t pool) const override {
+    if (!handles(p, x.shape())) return ResizeKernel::compute(st, p, x, y, pool);
     if (y.numel() == 0) return;
-    create();
+    create(st.op);
     const Shape& s = x.shape();
     check_xnn(xnn_setup_resize_bilinear2d_nhwc_f32(
-                  op_.get(), static_cast<size_t>(s[0] * s[1]), static_cast<size_t>(s[2]),
+                  st.op.get(), static_cast<size_t>(s[0] * s[1]), static_cast<size_t>(s[2]),
                   static_cast<size_t>(s[3]), static_cast<size_t>(p.out[2]), static_cast<size_t>(p.out[3]),
                   x.data<float>(), y.data<float>(), pool),
               "xnn_setup_resize_bilinear2d_nhwc_f32");
-    check_xnn(xnn_run_operator(op_.get(), pool), "xnn_run_operator");
+    check_xnn(xnn_run_operator(st.op.get(), pool), "xnn_run_operator");
   }
-
-  XnnOperator op_;
 };
 
 // ---- building ----

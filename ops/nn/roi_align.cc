@@ -44,7 +44,7 @@ class RoiAlignKernel final : public Kernel {
     ctx.set_output(0, cfg_.dtype, output_shape(*x, *rois, *idx, Stage::Plan));
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor& rois = ctx.input(1);
     const Tensor& batch = ctx.input(2);
@@ -66,13 +66,14 @@ class RoiAlignKernel final : public Kernel {
       return;
     }
     const int64_t bins = cfg_.out_h * cfg_.out_w;
+    std::vector<Sample> samples;  // of the current roi (see precompute)
     visit_dtype<kFloatDTypes>(cfg_.dtype, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T* xd = x.data<T>();
       T* yd = y.data<T>();
       for (int64_t r = 0; r < num_rois; ++r) {
         int64_t grid_h = 0, grid_w = 0;
-        precompute(rois, r, h, w, &grid_h, &grid_w);
+        precompute(rois, r, h, w, &grid_h, &grid_w, samples);
         const int64_t per_bin = grid_h * grid_w;
         const double count = static_cast<double>(std::max<int64_t>(per_bin, 1));
         const T* xb = xd + batch_index[static_cast<size_t>(r)] * channels * h * w;
@@ -84,7 +85,7 @@ class RoiAlignKernel final : public Kernel {
               double acc = 0;
               bool have = false;
               for (int64_t s = 0; s < per_bin; ++s) {
-                const Sample& sm = samples_[static_cast<size_t>(bin * per_bin + s)];
+                const Sample& sm = samples[static_cast<size_t>(bin * per_bin + s)];
                 double v[4];
                 for (int k = 0; k < 4; ++k) v[k] = sm.w[k] * static_cast<double>(load_elem(plane[sm.pos[k]]));
                 if (cfg_.max_mode) {
@@ -112,7 +113,8 @@ class RoiAlignKernel final : public Kernel {
 
  private:
   // Bilinear sample positions and weights of every bin of roi r, in samples_.
-  void precompute(const Tensor& rois, int64_t r, int64_t h, int64_t w, int64_t* grid_h, int64_t* grid_w) {
+  void precompute(const Tensor& rois, int64_t r, int64_t h, int64_t w, int64_t* grid_h, int64_t* grid_w,
+                  std::vector<Sample>& samples_) const {
     const double offset = cfg_.half_pixel ? 0.5 : 0.0;
     const double x1 = float_value_at(rois, r * 4) * cfg_.spatial_scale - offset;
     const double y1 = float_value_at(rois, r * 4 + 1) * cfg_.spatial_scale - offset;
@@ -170,7 +172,6 @@ class RoiAlignKernel final : public Kernel {
   }
 
   RoiAlignConfig cfg_;
-  std::vector<Sample> samples_;
 };
 
 Shape RoiAlignKernel::output_shape(const Shape& x, const Shape& rois, const Shape& idx, Stage stage,

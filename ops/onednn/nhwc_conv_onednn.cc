@@ -7,16 +7,16 @@
 // otherwise it declines and XNNPACK (then the reference kernel) takes the node.
 //
 // Weights are reordered once into the layout the primitive wants, at prepare time, and
-// the ONNX copy is then released. Primitives are made per input geometry (batch, height,
-// width) and cached; a new geometry that wants another weight layout gets the packed
-// weights reordered again (from the packed copy, never the released original).
+// the ONNX copy is then released. prepare() makes the primitive for the probe geometry; an
+// execution context running another geometry (batch, height, width) makes its own in the
+// reshape step, with its own reordered copy of the packed weights if that primitive wants
+// another layout (reordered from the packed copy, never the released original).
 #include <omp.h>
 #include <pthreadpool.h>
 
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <optional>
 #include <string>
@@ -139,44 +139,90 @@ class NhwcConvDnnlKernel final : public Kernel {
 
   bool packed_input(size_t i) const override { return (i == 1 || i == 2) && !weights_.defined(); }
 
-  void run(RunContext& ctx) override {
-    cache_.update(cfg_, ctx);
+  // Per execution context: the geometry, the primitive for it (the kernel's when prepare()
+  // made one for this geometry, otherwise the context's own), and scratch memory.
+  struct State : ConvState {
+    const ConvPrimitive* prim = nullptr;
+    std::optional<ConvPrimitive> own;
+    memory weights;  // packed for `prim`
+    bool plain = false;
+    Scratch scratchpad, conv_out;
+  };
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<State>(); }
+
+  void reshape(RunContext& ctx) const override {
+    State& st = ctx.state<State>();
+    reshape_conv(cfg_, ctx, st);
+    const ConvShapes& s = st.shapes;
+    const Tensor& y = ctx.output(0);
+    // A residual of another shape than the convolution's is added (broadcast) afterwards.
+    st.plain = cfg_.has_residual && (s.output != y.shape() || ctx.input(3).shape() != y.shape());
+    const ConvKey key{s.batch, s.geom.in[0], s.geom.in[1],
+                      {s.geom.pad_begin[0], s.geom.pad_begin[1], s.geom.pad_end[0], s.geom.pad_end[1]}, st.plain};
+    auto it = prims_.find(key);
+    if (it != prims_.end()) {
+      st.prim = &it->second;
+      st.weights = packed_weights_;
+      st.own.reset();
+      return;
+    }
+    const int threads = ctx.threadpool() ? static_cast<int>(pthreadpool_get_threads_count(ctx.threadpool())) : 1;
+    try {
+      std::optional<ConvPrimitive> p = make_primitive(key, &packed_md_, threads);
+      memory weights = packed_weights_;
+      if (!p) {  // wants another weight layout: the context gets its own reordered copy
+        p = make_primitive(key, nullptr, threads);
+        if (!p) throw Error(Stage::Run, "oneDNN has no optimized convolution for this input size");
+        const dnnl::engine& eng = onednn_engine();
+        dnnl::stream strm(eng);
+        weights = memory(p->weights_md, eng);
+        memory packed = packed_weights_;  // a handle to the kernel's (read-only) copy
+        dnnl::reorder(packed, weights).execute(strm, packed, weights);
+        strm.wait();
+      }
+      st.own = std::move(p);
+      st.prim = &*st.own;
+      st.weights = weights;
+    } catch (const dnnl::error& e) {
+      throw Error(Stage::Run, std::string("oneDNN convolution: ") + e.what());
+    }
+  }
+
+  void run(RunContext& ctx) const override {
+    State& st = ctx.state<State>();
     Tensor& y = ctx.output(0);
     if (y.numel() == 0) return;
-    threads_ = ctx.threadpool() ? static_cast<int>(pthreadpool_get_threads_count(ctx.threadpool())) : 1;
-    const ConvShapes& s = cache_.shapes;
-    // A residual of another shape than the convolution's is added (broadcast) afterwards.
-    const bool plain = cfg_.has_residual && (s.output != y.shape() || ctx.input(3).shape() != y.shape());
-    ConvKey key{s.batch, s.geom.in[0], s.geom.in[1],
-                {s.geom.pad_begin[0], s.geom.pad_begin[1], s.geom.pad_end[0], s.geom.pad_end[1]}, plain};
+    const int threads = ctx.threadpool() ? static_cast<int>(pthreadpool_get_threads_count(ctx.threadpool())) : 1;
+    const ConvShapes& s = st.shapes;
     try {
-      const ConvPrimitive& p = primitive_for(key);
+      const ConvPrimitive& p = *st.prim;
       const dnnl::engine& eng = onednn_engine();
       const Tensor& x = ctx.input(0);
-      float* out = plain ? conv_out_.ensure<float>(static_cast<size_t>(shape_numel(s.output))) : y.data<float>();
+      float* out = st.plain ? st.conv_out.ensure<float>(static_cast<size_t>(shape_numel(s.output)))
+                            : conv_destination<float>(cfg_, s, y, st.conv_out);
       memory::desc dst_md({s.batch, out_channels_, s.geom.out[0], s.geom.out[1]}, dt::f32, tag::nhwc);
       memory src(memory::desc({s.batch, in_channels_, s.geom.in[0], s.geom.in[1]}, dt::f32, tag::nhwc), eng,
                  const_cast<float*>(x.data<float>()));
       memory dst(dst_md, eng, out);
-      float* pad = scratch_.ensure<float>((p.scratchpad_bytes + sizeof(float) - 1) / sizeof(float) + 1);
+      float* pad = st.scratchpad.ensure<float>((p.scratchpad_bytes + sizeof(float) - 1) / sizeof(float) + 1);
       memory scratch(memory::desc({static_cast<int64_t>(p.scratchpad_bytes)}, dt::u8, tag::x), eng, pad);
       std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src},
-                                           {DNNL_ARG_WEIGHTS, packed_weights_},
+                                           {DNNL_ARG_WEIGHTS, st.weights},
                                            {DNNL_ARG_DST, dst},
                                            {DNNL_ARG_SCRATCHPAD, scratch}};
       if (bias_mem_) args.emplace(DNNL_ARG_BIAS, *bias_mem_);
       const float* z = cfg_.has_residual ? ctx.input(3).data<float>() : nullptr;
-      if (z && !plain) {
+      if (z && !st.plain) {
         if (residual_ == Residual::kBinary)
           args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, memory(dst_md, eng, const_cast<float*>(z)));
         else if (z != out)
           std::copy_n(z, y.numel(), out);
       }
-      omp_set_num_threads(threads_);
+      omp_set_num_threads(threads);
       dnnl::stream strm(eng);
       p.prim.execute(strm, args);
       strm.wait();
-      if (plain)
+      if (st.plain)
         add_residual_clamp<float>(out, s.output, ctx.input(3), y, cfg_.act_min, cfg_.act_max, ctx.threadpool());
     } catch (const dnnl::error& e) {
       throw Error(Stage::Run, std::string("oneDNN convolution: ") + e.what());
@@ -202,7 +248,7 @@ class NhwcConvDnnlKernel final : public Kernel {
     return ConvKey{x[0], x[1], x[2], {g.pad_begin[0], g.pad_begin[1], g.pad_end[0], g.pad_end[1]}};
   }
 
-  // The primitive for `key`, made (and the weights packed for it) on first use.
+  // The primitive for `key`, made (and the weights packed for it) by prepare().
   const ConvPrimitive& primitive_for(const ConvKey& key) {
     auto it = prims_.find(key);
     if (it != prims_.end()) return it->second;
@@ -211,7 +257,6 @@ class NhwcConvDnnlKernel final : public Kernel {
     if (!p && want) p = make_primitive(key, nullptr, threads_);  // wants another layout
     if (!p) throw Error(Stage::Run, "oneDNN has no optimized convolution for this input size");
     pack_weights(p->weights_md);
-    if (prims_.size() >= 8) prims_.clear();  // a bounded cache for models fed many sizes
     return prims_.emplace(key, std::move(*p)).first->second;
   }
 
@@ -249,9 +294,7 @@ class NhwcConvDnnlKernel final : public Kernel {
   memory packed_weights_;
   memory::desc packed_md_;
   std::optional<memory> bias_mem_;
-  std::map<ConvKey, ConvPrimitive> prims_;
-  ConvShapeCache cache_;
-  Scratch scratch_, conv_out_;
+  std::map<ConvKey, ConvPrimitive> prims_;  // made by prepare(); read-only afterwards
   enum class Residual { kBinary, kSum } residual_ = Residual::kBinary;
 };
 

@@ -32,7 +32,7 @@ class ConvIntegerKernel : public Kernel {
       ctx.set_output_dtype(0, DType::Int32);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor& w = ctx.input(1);
     quant::IntConvShapes s = quant::int_conv_shapes(cfg_, x.shape(), w.shape(), Stage::Run);

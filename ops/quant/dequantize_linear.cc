@@ -31,7 +31,7 @@ class DequantizeLinearKernel : public Kernel {
       ctx.set_output_dtype(0, DType::Float);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor& scale_t = ctx.input(1);
     Tensor& y = output_for(ctx, 0, DType::Float, x.shape());

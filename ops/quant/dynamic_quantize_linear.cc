@@ -30,7 +30,7 @@ class DynamicQuantizeLinearKernel : public Kernel {
     ctx.set_output(2, DType::UInt8, {});
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const float* in = x.data<float>();
     float lo = 0, hi = 0;

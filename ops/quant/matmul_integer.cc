@@ -33,7 +33,7 @@ class MatMulIntegerKernel : public Kernel {
       ctx.set_output_dtype(0, DType::Int32);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
     quant::IntMatMulDims d = quant::int_matmul_dims(a.shape(), b.shape(), Stage::Run);

@@ -40,7 +40,7 @@ class QLinearConvKernel : public Kernel {
       ctx.set_output_dtype(0, out_dtype_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor& w = ctx.input(3);
     quant::IntConvShapes s = quant::int_conv_shapes(cfg_, x.shape(), w.shape(), Stage::Run);

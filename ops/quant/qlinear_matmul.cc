@@ -36,7 +36,7 @@ class QLinearMatMulKernel : public Kernel {
       ctx.set_output_dtype(0, out_dtype_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(3);
     quant::IntMatMulDims d = quant::int_matmul_dims(a.shape(), b.shape(), Stage::Run);

@@ -32,7 +32,7 @@ class QuantizeLinearKernel : public Kernel {
       ctx.set_output_dtype(0, out_dtype_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor& scale_t = ctx.input(1);
     Tensor& y = output_for(ctx, 0, out_dtype_, x.shape());

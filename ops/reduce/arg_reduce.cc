@@ -31,7 +31,7 @@ class ArgReduceKernel : public Kernel {
       ctx.set_output_dtype(0, DType::Int64);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     size_t axis = 0;
     Tensor& y = output_for(ctx, 0, DType::Int64, out_shape(x.shape(), &axis, Stage::Run));

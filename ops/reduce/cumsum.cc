@@ -38,7 +38,7 @@ class CumSumKernel : public Kernel {
     ctx.set_output(0, dtype_, *s);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const size_t axis = axis_of(ctx.input(1), static_cast<int64_t>(x.rank()), Stage::Run);
     Tensor& y = output_for(ctx, 0, dtype_, x.shape());

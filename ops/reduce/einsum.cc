@@ -128,7 +128,7 @@ class EinsumKernel : public Kernel {
     ctx.set_output(0, dtype_, contraction(shapes, Stage::Plan).out_shape);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     std::vector<Shape> shapes;
     std::vector<const Tensor*> xs;
     for (size_t i = 0; i < terms_.size(); ++i) {

@@ -32,7 +32,7 @@ class HardmaxKernel : public Kernel {
     }
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     Tensor& y = output_for(ctx, 0, dtype_, x.shape());
     const Blocks b = blocks(x.shape(), Stage::Run);

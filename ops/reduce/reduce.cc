@@ -377,7 +377,16 @@ class ReduceKernel : public Kernel {
     ctx.set_output(0, dtype_, out_shape(*s, *axes, nullptr, Stage::Plan));
   }
 
-  void run(RunContext& ctx) override {
+  // Per execution context: the loop plan of the last shape and axes.
+  struct State : KernelState {
+    std::optional<ReducePlan> plan;
+    Shape shape;
+    std::vector<bool> reduced;
+  };
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<State>(); }
+
+  void run(RunContext& ctx) const override {
+    State& st = ctx.state<State>();
     const Tensor& x = ctx.input(0);
     std::optional<std::vector<int64_t>> axes =
         axes_from(ctx.has_input(1) ? &ctx.input(1) : nullptr, Stage::Run);
@@ -385,16 +394,16 @@ class ReduceKernel : public Kernel {
     std::vector<bool> reduced;
     Shape out = out_shape(x.shape(), *axes, &reduced, Stage::Run);
     Tensor& y = output_for(ctx, 0, dtype_, out);
-    if (!plan_ || plan_shape_ != x.shape() || plan_reduced_ != reduced) {
-      plan_ = make_plan(x.shape(), reduced);
-      plan_shape_ = x.shape();
-      plan_reduced_ = reduced;
+    if (!st.plan || st.shape != x.shape() || st.reduced != reduced) {
+      st.plan = make_plan(x.shape(), reduced);
+      st.shape = x.shape();
+      st.reduced = reduced;
     }
     bool ok = visit_kind(kind_, [&](auto kc) {
       constexpr ReduceKind K = decltype(kc)::value;
       visit_dtype<reduce_dtypes(K)>(dtype_, [&](auto tag) {
         using T = typename decltype(tag)::type;
-        reduce_loop<K, T>(*plan_, x.data<T>(), y.data<T>(), y.numel(), ctx.threadpool());
+        reduce_loop<K, T>(*st.plan, x.data<T>(), y.data<T>(), y.numel(), ctx.threadpool());
       });
     });
     if (!ok) throw Error(Stage::Run, "unsupported reduction");
@@ -439,9 +448,6 @@ class ReduceKernel : public Kernel {
   bool axes_input_ = false, has_axes_input_ = false, noop_empty_ = false;
   std::vector<int64_t> attr_axes_;
   // The loop plan of the last input shape and axes.
-  std::optional<ReducePlan> plan_;
-  Shape plan_shape_;
-  std::vector<bool> plan_reduced_;
 };
 
 #define ONNXI_REGISTER_REDUCE(index)                                                                      \

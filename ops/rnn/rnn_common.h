@@ -173,7 +173,7 @@ class RecurrentKernel : public Kernel {
     }
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     std::vector<const Shape*> shapes;
     for (size_t i = 0; i < ctx.num_inputs(); ++i)
       shapes.push_back(ctx.has_input(i) ? &ctx.input(i).shape() : nullptr);
@@ -188,7 +188,7 @@ class RecurrentKernel : public Kernel {
 
  private:
   template <class T, class C>
-  void run_typed(RunContext& ctx, const RnnDims& d) {
+  void run_typed(RunContext& ctx, const RnnDims& d) const {
     const int64_t S = d.seq, N = d.batch, I = d.input, H = d.hidden, G = cfg_.gates;
     const int64_t D = cfg_.num_directions, GH = G * H;
     // Sequence lengths (validated).

@@ -56,7 +56,7 @@ class OptionalKernel : public Kernel {
     }
   }
   void infer(InferContext& ctx) override { ctx.set_output_dtype(0, dtype_); }
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     ctx.set_output(0, has_input_ ? detached_value(ctx.input(0)) : Tensor::none(dtype_, kind_));
   }
 
@@ -73,7 +73,7 @@ class OptionalHasElementKernel : public Kernel {
       throw Error(Stage::Build, "OptionalHasElement expects 1 input");
   }
   void infer(InferContext& ctx) override { ctx.set_output(0, DType::Bool, {}); }
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     bool has = ctx.has_input(0) && !ctx.input(0).is_none();
     output_for(ctx, 0, DType::Bool, {}).data<bool>()[0] = has;
   }
@@ -88,7 +88,7 @@ class OptionalGetElementKernel : public Kernel {
       throw Error(Stage::Build, "OptionalGetElement: the input's element type is unknown");
   }
   void infer(InferContext& ctx) override { ctx.set_output_dtype(0, dtype_); }
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     if (x.is_none()) throw Error(Stage::Run, "OptionalGetElement: the optional is empty");
     ctx.set_output(0, detached_value(x));

@@ -29,7 +29,7 @@ class SequenceEmptyKernel : public Kernel {
     dtype_ = *dt;
   }
   void infer(InferContext& ctx) override { ctx.set_output_dtype(0, dtype_); }
-  void run(RunContext& ctx) override { ctx.set_output(0, Tensor::sequence(dtype_, {})); }
+  void run(RunContext& ctx) const override { ctx.set_output(0, Tensor::sequence(dtype_, {})); }
 
  private:
   DType dtype_ = DType::Float;
@@ -50,7 +50,7 @@ class SequenceConstructKernel : public Kernel {
     }
   }
   void infer(InferContext& ctx) override { ctx.set_output_dtype(0, dtype_); }
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     std::vector<Tensor> elements;
     for (size_t i = 0; i < ctx.num_inputs(); ++i) {
       const Tensor& t = tensor_input(ctx, i, "SequenceConstruct");
@@ -79,7 +79,7 @@ class SequenceInsertKernel : public Kernel {
     dtype_ = t;
   }
   void infer(InferContext& ctx) override { ctx.set_output_dtype(0, dtype_); }
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& seq = sequence_input(ctx, 0, "SequenceInsert");
     const Tensor& t = tensor_input(ctx, 1, "SequenceInsert");
     if (t.dtype() != dtype_ || (seq.dtype() != DType::Undefined && seq.dtype() != dtype_))
@@ -110,7 +110,7 @@ class SequenceAtKernel : public Kernel {
       throw Error(Stage::Build, "SequenceAt: the sequence's element type is unknown");
   }
   void infer(InferContext& ctx) override { ctx.set_output_dtype(0, dtype_); }
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& seq = sequence_input(ctx, 0, "SequenceAt");
     const int64_t n = static_cast<int64_t>(seq.elements().size());
     int64_t pos = read_position(ctx.input(1), "SequenceAt");
@@ -133,7 +133,7 @@ class SequenceEraseKernel : public Kernel {
       throw Error(Stage::Build, "SequenceErase: the sequence's element type is unknown");
   }
   void infer(InferContext& ctx) override { ctx.set_output_dtype(0, dtype_); }
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& seq = sequence_input(ctx, 0, "SequenceErase");
     std::vector<Tensor> elements = seq.elements();
     const int64_t n = static_cast<int64_t>(elements.size());
@@ -159,7 +159,7 @@ class SequenceLengthKernel : public Kernel {
       throw Error(Stage::Build, "SequenceLength expects a sequence");
   }
   void infer(InferContext& ctx) override { ctx.set_output(0, DType::Int64, {}); }
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& seq = sequence_input(ctx, 0, "SequenceLength");
     output_for(ctx, 0, DType::Int64, {}).data<int64_t>()[0] = static_cast<int64_t>(seq.elements().size());
   }

@@ -24,7 +24,7 @@ class SplitToSequenceKernel : public Kernel {
     keepdims_ = ctx.attrs.get_int("keepdims", 1) != 0;
   }
   void infer(InferContext& ctx) override { ctx.set_output_dtype(0, dtype_); }
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = tensor_input(ctx, 0, "SplitToSequence");
     if (x.rank() == 0) throw Error(Stage::Run, "SplitToSequence input must have rank >= 1");
     const int64_t axis = normalize_axis(axis_, static_cast<int64_t>(x.rank()));
@@ -84,7 +84,7 @@ class ConcatFromSequenceKernel : public Kernel {
       throw Error(Stage::Build, "ConcatFromSequence new_axis must be 0 or 1");
   }
   void infer(InferContext& ctx) override { ctx.set_output_dtype(0, dtype_); }
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& seq = sequence_input(ctx, 0, "ConcatFromSequence");
     const auto& elements = seq.elements();
     if (elements.empty()) throw Error(Stage::Run, "ConcatFromSequence: the sequence is empty");

@@ -40,7 +40,7 @@ class DftKernel : public Kernel {
     ctx.set_output(0, dtype_, geometry(*x, len, Stage::Plan).out);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     Geometry g = geometry(x.shape(), ctx.has_input(1) ? &ctx.input(1) : nullptr, Stage::Run);
     Tensor& y = output_for(ctx, 0, dtype_, g.out);

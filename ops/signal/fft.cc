@@ -46,7 +46,7 @@ FftPlan::FftPlan(int64_t n, bool inverse) : n_(n), pow2_(is_pow2(n)) {
 
 FftPlan::~FftPlan() = default;
 
-void FftPlan::transform(std::complex<double>* data) const {
+void FftPlan::transform(std::complex<double>* data) {
   if (n_ == 1) return;
   if (pow2_) {
     radix2(data);

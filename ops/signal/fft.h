@@ -15,8 +15,9 @@ class FftPlan {
   FftPlan(int64_t n, bool inverse);
   ~FftPlan();
   int64_t size() const { return n_; }
-  // Transforms `data` (n values) in place.
-  void transform(std::complex<double>* data) const;
+  // Transforms `data` (n values) in place. Not const: Bluestein's lengths use the plan's
+  // work buffer, so one plan serves one caller at a time.
+  void transform(std::complex<double>* data);
 
  private:
   void radix2(std::complex<double>* data) const;  // power-of-two n_ only
@@ -28,7 +29,7 @@ class FftPlan {
   std::vector<std::complex<double>> chirp_, chirp_fft_;
   std::unique_ptr<FftPlan> fwd_, inv_;  // power-of-two plans of length m_
   int64_t m_ = 0;
-  mutable std::vector<std::complex<double>> work_;
+  std::vector<std::complex<double>> work_;
 };
 
 }  // namespace onnxi::signal

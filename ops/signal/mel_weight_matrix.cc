@@ -45,7 +45,7 @@ class MelWeightMatrixKernel : public Kernel {
       ctx.set_output_dtype(0, out_dtype_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const int64_t mel_bins = int_scalar(ctx.input(0), "num_mel_bins", Stage::Run);
     const int64_t dft_length = int_scalar(ctx.input(1), "dft_length", Stage::Run);
     const int64_t sample_rate = int_scalar(ctx.input(2), "sample_rate", Stage::Run);

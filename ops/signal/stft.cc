@@ -43,7 +43,7 @@ class StftKernel : public Kernel {
     ctx.set_output(0, dtype_, geometry(*x, *step, window, len, Stage::Plan).out);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor* window = ctx.has_input(2) ? &ctx.input(2) : nullptr;
     Geometry g = geometry(x.shape(), ctx.input(1), window ? &window->shape() : nullptr,

@@ -39,7 +39,7 @@ class WindowKernel : public Kernel {
       ctx.set_output_dtype(0, out_dtype_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const int64_t size = size_of(ctx.input(0), Stage::Run);
     Tensor& y = output_for(ctx, 0, out_dtype_, {size});
     const double N = static_cast<double>(periodic_ ? size : size - 1);

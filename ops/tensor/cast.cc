@@ -82,7 +82,7 @@ class CastKernel : public Kernel {
       ctx.set_output_dtype(0, to_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     Tensor& y = output_for(ctx, 0, to_, x.shape());
     if (from_ == to_) {

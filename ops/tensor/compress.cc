@@ -35,7 +35,7 @@ class CompressKernel : public Kernel {
       ctx.set_output_dtype(0, dtype_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor& cond = ctx.input(1);
     std::vector<int64_t> keep;

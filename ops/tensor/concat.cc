@@ -40,7 +40,7 @@ class ConcatKernel : public Kernel {
     ctx.set_output(0, dtype_, out_shape(shapes, nullptr, Stage::Plan));
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     std::vector<const Shape*> shapes;
     for (size_t i = 0; i < ctx.num_inputs(); ++i) shapes.push_back(&ctx.input(i).shape());
     int64_t axis = 0;

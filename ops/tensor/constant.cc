@@ -49,7 +49,7 @@ class ConstantKernel : public Kernel {
     if (!ctx.node.inputs.empty()) throw Error(Stage::Build, "Constant takes no inputs");
   }
   void infer(InferContext& ctx) override { ctx.set_output(0, value_.dtype(), value_.shape()); }
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     copy_elements(value_, output_for(ctx, 0, value_.dtype(), value_.shape()));
   }
 

@@ -32,7 +32,7 @@ class ConstantOfShapeKernel : public Kernel {
       ctx.set_output_dtype(0, value_.dtype());
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     Tensor& y = output_for(ctx, 0, value_.dtype(), output_shape(ctx.input(0), Stage::Run));
     dispatch_storage(value_.dtype(), Stage::Run, [&](auto tag) {
       using S = typename decltype(tag)::type;

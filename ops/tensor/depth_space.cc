@@ -38,7 +38,7 @@ class DepthSpaceKernel : public Kernel {
       ctx.set_output_dtype(0, dtype_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Rearrangement p = plan(x.shape(), Stage::Run);
     Tensor& y = output_for(ctx, 0, dtype_, p.out);

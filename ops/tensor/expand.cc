@@ -28,7 +28,7 @@ class ExpandKernel : public Kernel {
       ctx.set_output_dtype(0, dtype_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Shape out = output_shape(x.shape(), ctx.input(1), Stage::Run);
     Tensor& y = output_for(ctx, 0, dtype_, out);

@@ -38,7 +38,7 @@ class EyeLikeKernel : public Kernel {
     }
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Shape& s = ctx.input(0).shape();
     check_rank(s, Stage::Run);
     Tensor& y = output_for(ctx, 0, dtype_, s);

@@ -28,7 +28,7 @@ class GatherKernel : public Kernel {
       ctx.set_output_dtype(0, dtype_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& data = ctx.input(0);
     const Tensor& idx = ctx.input(1);
     int64_t axis = 0;

@@ -29,7 +29,7 @@ class GatherElementsKernel : public Kernel {
     }
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& data = ctx.input(0);
     const Tensor& idx = ctx.input(1);
     const int64_t axis = resolve_axis(data.shape(), idx.shape(), Stage::Run);

@@ -38,7 +38,7 @@ class GatherNdKernel : public Kernel {
       ctx.set_output_dtype(0, dtype_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& data = ctx.input(0);
     const Tensor& idx = ctx.input(1);
     const GatherNdDims g = dims(data.shape(), idx.shape(), Stage::Run);

@@ -31,7 +31,7 @@ class IdentityKernel : public Kernel {
     else
       ctx.set_output_dtype(0, dtype_);
   }
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     if (!x.is_tensor()) {
       ctx.set_output(0, x);  // sequences and empty optionals pass through (never modified in place)
@@ -49,7 +49,7 @@ class DropoutKernel : public Kernel {
   explicit DropoutKernel(const BuildContext& ctx)
       : dtype_(ctx.input_dtype(0)),
         opset_(ctx.opset),
-        engine_(ctx.attrs.has("seed") ? std::optional<uint64_t>(ctx.attrs.get_int("seed")) : std::nullopt) {
+        seed_(ctx.attrs.has("seed") ? std::optional<uint64_t>(ctx.attrs.get_int("seed")) : std::nullopt) {
     if (!ctx.has_input(0)) throw Error(Stage::Build, "Dropout expects a data input");
     mask_dtype_ = ctx.opset >= 10 ? DType::Bool : dtype_;
     if (!dtype_in(dtype_, kFloatDTypes))
@@ -72,7 +72,7 @@ class DropoutKernel : public Kernel {
         ctx.set_output_dtype(i, t);
     }
   }
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     if (opset_ >= 12 && ctx.has_input(2) && training_of(ctx.input(2), Stage::Run)) {
       const double ratio = ratio_of(ctx.has_input(1) ? &ctx.input(1) : nullptr);
@@ -101,7 +101,14 @@ class DropoutKernel : public Kernel {
       throw Error(stage, "Dropout training_mode must be a bool scalar");
     return mode.data<bool>()[0];
   }
-  void run_training(RunContext& ctx, const Tensor& x, double ratio) {
+  // Training mode draws from a generator per execution context (seeded alike).
+  struct State : KernelState {
+    RandomEngine engine;
+    explicit State(std::optional<uint64_t> seed) : engine(seed) {}
+  };
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<State>(seed_); }
+  void run_training(RunContext& ctx, const Tensor& x, double ratio) const {
+    RandomEngine& engine = ctx.state<State>().engine;
     if (!(ratio >= 0.0 && ratio <= 1.0)) throw Error(Stage::Run, "Dropout ratio must be in [0, 1]");
     Tensor& y = output_for(ctx, 0, dtype_, x.shape());
     Tensor* mask = ctx.has_output(1) ? &output_for(ctx, 1, mask_dtype_, x.shape()) : nullptr;
@@ -111,7 +118,7 @@ class DropoutKernel : public Kernel {
       const T* in = x.data<T>();
       T* out = y.data<T>();
       for (int64_t i = 0; i < x.numel(); ++i) {
-        const bool keep = engine_.uniform() >= ratio;
+        const bool keep = engine.uniform() >= ratio;
         out[i] = keep
                      ? store_elem<T>(static_cast<compute_t<T>>(static_cast<double>(load_elem(in[i])) * scale))
                      : store_elem<T>(compute_t<T>(0));
@@ -128,7 +135,7 @@ class DropoutKernel : public Kernel {
 
   DType dtype_, mask_dtype_ = DType::Bool;
   int64_t opset_;
-  RandomEngine engine_;
+  std::optional<uint64_t> seed_;
   bool random_ = false;
 };
 

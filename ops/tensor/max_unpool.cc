@@ -46,7 +46,7 @@ class MaxUnpoolKernel : public Kernel {
       ctx.set_output_dtype(0, dtype_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor& ind = ctx.input(1);
     if (ind.shape() != x.shape())

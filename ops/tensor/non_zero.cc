@@ -41,7 +41,7 @@ class NonZeroKernel : public Kernel {
     ctx.set_output(0, DType::Int64, {coord_rank(*x), count(*x)});
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const int64_t rank = coord_rank(x);
     const int64_t n = count(x);

@@ -44,7 +44,7 @@ class OneHotKernel : public Kernel {
       ctx.set_output_dtype(0, dtype_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& idx = ctx.input(0);
     const Tensor& values = ctx.input(2);
     const int64_t depth = depth_of(ctx.input(1), Stage::Run);

@@ -60,7 +60,7 @@ class PadKernel : public Kernel {
       ctx.set_output_dtype(0, dtype_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const std::vector<int64_t> p = pads(attr_pads_ ? nullptr : &ctx.input(1), Stage::Run);
     const Shape out = output_shape(x.shape(), p, Stage::Run);

@@ -38,7 +38,7 @@ class RangeKernel : public Kernel {
       ctx.set_output_dtype(0, dtype_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
     const Tensor& c = ctx.input(2);

@@ -28,7 +28,7 @@ class ShapeOnlyKernel : public Kernel {
       ctx.set_output_dtype(0, dtype_);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor* arg = ctx.has_input(1) ? &ctx.input(1) : nullptr;
     std::optional<Shape> s = output_shape(&x.shape(), arg, Stage::Run);

@@ -30,7 +30,7 @@ class ReverseSequenceKernel : public Kernel {
     }
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor& lens_t = ctx.input(1);
     check(x.shape(), &lens_t.shape(), Stage::Run);

@@ -37,7 +37,7 @@ class ScatterElementsKernel : public Kernel {
     }
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& data = ctx.input(0);
     const Tensor& idx = ctx.input(1);
     const Tensor& upd = ctx.input(2);

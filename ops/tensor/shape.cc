@@ -26,7 +26,7 @@ class ShapeKernel : public Kernel {
       ctx.set_output_dtype(0, DType::Int64);
     }
   }
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Shape& s = ctx.input(0).shape();
     auto [b, e] = range(s.size());
     Tensor& y = output_for(ctx, 0, DType::Int64, {e - b});

@@ -12,7 +12,7 @@ class SizeKernel : public Kernel {
     if (ctx.node.inputs.size() != 1 || !ctx.has_input(0)) throw Error(Stage::Build, "Size expects 1 input");
   }
   void infer(InferContext& ctx) override { ctx.set_output(0, DType::Int64, {}); }
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     Tensor& y = output_for(ctx, 0, DType::Int64, {});
     y.data<int64_t>()[0] = ctx.input(0).numel();
   }

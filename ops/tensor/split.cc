@@ -43,7 +43,7 @@ class SplitKernel : public Kernel {
     }
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor* sv = split_input_ ? &ctx.input(1) : nullptr;
     int64_t axis = 0;

@@ -34,7 +34,7 @@ class TileKernel : public Kernel {
     ctx.set_output(0, dtype_, output_shape(*x, repeats(*x, *reps, axis, Stage::Plan), Stage::Plan));
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const std::vector<int64_t> reps =
         repeats(x.shape(), ctx.input(1), opset_ < 6 ? &ctx.input(2) : nullptr, Stage::Run);

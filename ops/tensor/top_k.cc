@@ -48,7 +48,7 @@ class TopKKernel : public Kernel {
     ctx.set_output(1, DType::Int64, out);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     std::optional<int64_t> k = k_of(ctx.has_input(1) ? &ctx.input(1) : nullptr, Stage::Run);
     if (!k) throw Error(Stage::Run, "K is not known");

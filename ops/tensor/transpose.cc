@@ -181,7 +181,7 @@ class TransposeKernel : public Kernel {
     ctx.set_output(0, dtype_, out_shape(*s, Stage::Plan));
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     Shape out = out_shape(x.shape(), Stage::Run);
     Tensor& y = output_for(ctx, 0, dtype_, out);

@@ -28,7 +28,7 @@ class TriluKernel : public Kernel {
     ctx.set_output(0, dtype_, *x);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     check_rank(x.shape(), Stage::Run);
     int64_t k = 0;

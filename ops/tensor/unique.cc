@@ -65,7 +65,7 @@ class UniqueKernel : public Kernel {
     for (size_t i = 1; i < 4; ++i) ctx.set_output_dtype(i, DType::Int64);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Slicing sl = slicing(x.shape(), Stage::Run);
     visit_dtype<kUniqueDTypes>(dtype_, [&](auto tag) {

@@ -53,7 +53,7 @@ class StringNormalizerKernel : public Kernel {
     ctx.set_output_dtype(0, DType::String);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     if (!x.is_tensor() || x.dtype() != DType::String)
       throw Error(Stage::Run, "StringNormalizer input must be a string tensor");

@@ -96,7 +96,7 @@ class TfIdfVectorizerKernel : public Kernel {
       ctx.set_output_dtype(0, DType::Float);
   }
 
-  void run(RunContext& ctx) override {
+  void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     if (!x.is_tensor() || x.dtype() != dtype_)
       throw Error(Stage::Run, "TfIdfVectorizer input has the wrong type");

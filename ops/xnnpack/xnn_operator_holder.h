@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "runtime/kernel.h"
+
 namespace onnxi {
 
 class XnnOperatorHolder {
@@ -35,6 +37,12 @@ class XnnOperatorHolder {
 
  private:
   xnn_operator_t op_ = nullptr;
+};
+
+// The state of a kernel that runs one XNNPACK operator: the operator is bound to the
+// buffers of the context that runs it (xnn_setup_*), so each execution context has its own.
+struct XnnOpState : KernelState {
+  XnnOperatorHolder op;
 };
 
 }  // namespace onnxi

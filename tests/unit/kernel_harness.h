@@ -97,8 +97,7 @@ inline NodeResult run_node(const NodeRun& r, pthreadpool_t pool = nullptr) {
     if (run_out[i].shape_known) res.outputs[i] = Tensor(run_out[i].dtype, run_out[i].shape);
     outs.push_back(&res.outputs[i]);
   }
-  RunContext rctx(ins, outs, pool);
-  kernel->run(rctx);
+  run_kernel_once(*kernel, ins, outs, pool);
   return res;
 }
 

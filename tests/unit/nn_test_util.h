@@ -177,12 +177,27 @@ class KernelDriver {
     }
     std::vector<const Tensor*> in_ptrs;
     for (const auto& t : inputs) in_ptrs.push_back(&t);
-    RunContext rctx(in_ptrs, out_ptrs, pool_);
+    // Like a session's execution context: one state across runs, reshaped when the input
+    // shapes change.
+    if (!state_made_) {
+      state_ = kernel_->make_state();
+      state_made_ = true;
+    }
+    std::vector<Shape> shapes;
+    for (const auto& t : inputs) shapes.push_back(t.defined() ? t.shape() : Shape{-1});
+    RunContext rctx(in_ptrs, out_ptrs, pool_, state_.get());
+    if (shapes != last_shapes_) {
+      kernel_->reshape(rctx);
+      last_shapes_ = shapes;
+    }
     kernel_->run(rctx);
     return outs;
   }
 
  private:
+  std::unique_ptr<KernelState> state_;
+  bool state_made_ = false;
+  std::vector<Shape> last_shapes_;
   NodeRun r_;
   pthreadpool_t pool_;
   Node node_;
