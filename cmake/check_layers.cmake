@@ -2,7 +2,8 @@
 # the rule are in cmake/layers.cmake). Run by every build (target onnxi_layer_check) and
 # by the `layers:` tests:
 #   cmake -DONNXI_SOURCE_DIR=<source root> -P cmake/check_layers.cmake
-# Project includes are "…" paths from the source root (or from include/ for "onnxi/…");
+# Project includes are "…" paths from the source root (or from include/ for "onnxi/…", or
+# from the including file's directory);
 # an include that names no file of the tree is a third-party header and is checked only
 # against the prefixes a layer owns (ONNXI_LAYER_<layer>_OWNS_EXTERNAL).
 cmake_minimum_required(VERSION 3.25)
@@ -41,16 +42,24 @@ foreach(layer IN LISTS ONNXI_LAYERS)
   onnxi_layer_files(${layer} "${root}" files *.h *.hpp *.cc *.cpp *.c)
   foreach(f IN LISTS files)
     math(EXPR checked "${checked} + 1")
+    get_filename_component(dir "${f}" DIRECTORY)
     file(STRINGS "${root}/${f}" includes ENCODING UTF-8 REGEX "^[ \t]*#[ \t]*include[ \t]*[<\"]")
     foreach(inc_line IN LISTS includes)
       set(problem "")
       if(inc_line MATCHES "^[ \t]*#[ \t]*include[ \t]*\"([^\"]+)\"")
         set(header "${CMAKE_MATCH_1}")
-        if(EXISTS "${root}/${header}" AND NOT IS_DIRECTORY "${root}/${header}")
-          set(target "${header}")
-        elseif(EXISTS "${root}/include/${header}")
-          set(target "include/${header}")
-        else()
+        # From the root, from include/, or relative to the including file (the project spells
+        # paths from the root, but the compiler would accept the others too).
+        set(target "")
+        foreach(candidate "${header}" "include/${header}" "${dir}/${header}")
+          cmake_path(SET candidate NORMALIZE "${candidate}")
+          if(NOT candidate MATCHES "^\\.\\./" AND EXISTS "${root}/${candidate}"
+             AND NOT IS_DIRECTORY "${root}/${candidate}")
+            set(target "${candidate}")
+            break()
+          endif()
+        endforeach()
+        if(target STREQUAL "")
           continue()  # not a file of this tree: third-party or generated
         endif()
         onnxi_layer_of("${target}" target_layer)

@@ -82,6 +82,13 @@ expect("ops including onnx/ and protobuf fails" fail "${WORK_DIR}/ops_onnx"
   "ops/math/add.cc:2: error: .*<google/protobuf/message.h> may be included only by layer 'onnx'"
   "2 include\\(s\\) against the layer direction")
 
+# runtime -> ops through a path relative to the including file.
+make_clean_tree("${WORK_DIR}/relative")
+file(WRITE "${WORK_DIR}/relative/ops/common/util.h" "#pragma once\n")
+file(APPEND "${WORK_DIR}/relative/runtime/memory_plan.cc" "#include \"../ops/common/util.h\"\n")
+expect("a relative include of another layer fails" fail "${WORK_DIR}/relative"
+  "runtime/memory_plan.cc:5: error: layer 'runtime' may not include this" "\"../ops/common/util.h\" is in layer 'ops'")
+
 # cli -> an internal header (the CLI may use the public headers only).
 make_clean_tree("${WORK_DIR}/cli_internal")
 file(APPEND "${WORK_DIR}/cli_internal/cli/main.cc" "#include \"runtime/kernel.h\"\n")
