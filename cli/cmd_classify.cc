@@ -118,6 +118,9 @@ Command add_classify(CLI::App& app) {
       "  onnxi classify photos/*.jpg --model models/resnet50/model.onnx --top 3\n"
       "  onnxi classify cat.jpg --json");
   return [o]() {
+#if !ONNXI_WITH_IMAGES
+    throw Error(Stage::Usage, std::string("onnxi classify: ") + kNoImageSupport);
+#endif
     std::string model = o->model.empty()
                             ? find_default("resnet50/model.onnx", "--model",
                                            "export one with scripts/run_resnet50.sh or pass --model")

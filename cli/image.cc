@@ -1,7 +1,9 @@
 #include "cli/image.h"
 
+#if ONNXI_WITH_IMAGES
 #include <png.h>
 #include <setjmp.h>
+#endif
 
 #include <cmath>
 #include <cstdio>
@@ -10,8 +12,10 @@
 #include <memory>
 
 // jpeglib.h needs FILE and size_t declared first.
+#if ONNXI_WITH_IMAGES
 #include <jerror.h>
 #include <jpeglib.h>
+#endif
 
 #include "onnxi/error.h"
 
@@ -25,6 +29,7 @@ namespace {
   throw Error(Stage::Io, msg, ctx);
 }
 
+#if ONNXI_WITH_IMAGES
 struct JpegErrorManager {
   jpeg_error_mgr pub;
   jmp_buf jump;
@@ -140,6 +145,7 @@ RgbImage decode_png(const std::vector<uint8_t>& data, const std::string& path) {
       std::memcpy(&img.pixels[i * 3], &rgba[i * 4], 3);
   return img;
 }
+#endif  // ONNXI_WITH_IMAGES
 
 // Pillow's resampling coefficients for one axis (bilinear = triangle filter), as 22-bit
 // fixed point: out[i] = sum_k in[bounds[i].first + k] * coeffs[i * ksize + k].
@@ -193,6 +199,9 @@ uint8_t clip8(int32_t v) {
 }  // namespace
 
 RgbImage decode_image(const std::string& path) {
+#if !ONNXI_WITH_IMAGES
+  fail(path, kNoImageSupport);
+#else
   std::ifstream f(path, std::ios::binary);
   if (!f) fail(path, "cannot open image file");
   std::vector<uint8_t> data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
@@ -214,6 +223,7 @@ RgbImage decode_image(const std::string& path) {
     return img;
   }
   fail(path, "not a JPEG or PNG image (unrecognized file signature)");
+#endif
 }
 
 RgbImage resize_bilinear(const RgbImage& in, int width, int height) {

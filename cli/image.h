@@ -15,6 +15,11 @@ struct RgbImage {
   std::vector<uint8_t> pixels;
 };
 
+// What decoding says in a build without libjpeg/libpng (ONNXI_WITH_IMAGES=OFF).
+inline constexpr const char* kNoImageSupport =
+    "this onnxi was built without image support (ONNXI_WITH_IMAGES=OFF): it cannot decode JPEG or PNG; "
+    "rebuild with -DONNXI_WITH_IMAGES=ON (needs libjpeg and libpng)";
+
 // Decodes a JPEG or PNG file (chosen by its signature, not its name) to 8-bit RGB:
 // grayscale is expanded, alpha is dropped, 16-bit PNG is reduced to 8 bits. Throws
 // Error(Stage::Io) naming the file for anything unreadable.

@@ -12,7 +12,6 @@
 #include <set>
 #include <unordered_map>
 
-#include "onnx/loader.h"
 #include "runtime/kernel.h"
 #include "runtime/memory_plan.h"
 #include "runtime/passes/pass.h"
@@ -864,15 +863,6 @@ struct Session::Impl {
 
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Session::~Session() = default;
-
-std::unique_ptr<Session> Session::from_file(const std::string& path, const SessionOptions& options) {
-  return make_session(load_model_file(path), options);
-}
-
-std::unique_ptr<Session> Session::from_bytes(const void* data, size_t size, const SessionOptions& options,
-                                             const std::string& name) {
-  return make_session(load_model_bytes(data, size, name), options);
-}
 
 std::unique_ptr<Session> make_session(Model model, const SessionOptions& options) {
   auto impl = std::make_unique<Session::Impl>();

@@ -8,6 +8,13 @@ using namespace onnxi::test;
 
 namespace {
 
+// The NHWC convolution's providers in this build (oneDNN is optional: ONNXI_WITH_ONEDNN).
+const std::vector<std::string> kNhwcConvProviders = {"ref", "xnnpack",
+#if ONNXI_WITH_ONEDNN
+                                                     "onednn"
+#endif
+};
+
 struct ConvCase {
   std::string name;
   Shape x, w;
@@ -283,7 +290,7 @@ TEST_CASE("NhwcConv matches the reference through NCHW transposes", "[conv][nhwc
   for (const auto& c : conv_cases()) {
     if (c.x.size() != 4) continue;
     for (bool clamp : {false, true}) {
-      for (std::string provider : {"ref", "xnnpack", "onednn"}) {
+      for (const std::string& provider : kNhwcConvProviders) {
         INFO(c.name << " [" << provider << "] clamp=" << clamp);
         Tensor x = random_tensor<float>(c.x, seed), w = random_tensor<float>(c.w, seed + 1);
         Tensor b = c.bias ? random_tensor<float>({c.w[0]}, seed + 2) : Tensor();
@@ -345,7 +352,7 @@ TEST_CASE("NhwcConv with a residual input Z adds it before the clamp, on every p
   for (const auto& zc : cases) {
     const ConvCase& c = zc.conv;
     for (bool clamp : {false, true}) {
-      for (std::string provider : {"ref", "xnnpack", "onednn"}) {
+      for (const std::string& provider : kNhwcConvProviders) {
         INFO(c.name << " [" << provider << "] clamp=" << clamp);
         Tensor x = random_tensor<float>(c.x, seed), w = random_tensor<float>(c.w, seed + 1);
         Tensor b = c.bias ? random_tensor<float>({c.w[0]}, seed + 2) : Tensor();
@@ -391,6 +398,7 @@ TEST_CASE("NhwcConv with a residual input Z adds it before the clamp, on every p
   }
 }
 
+#if ONNXI_WITH_ONEDNN
 TEST_CASE("NhwcConv onednn re-plans across input sizes with packed weights", "[conv][nhwc][onednn]") {
   ConvCase c{"", {}, {12, 6, 3, 3}, 1, {2, 1}, {}, {}, "SAME_LOWER"};
   Tensor w = random_tensor<float>(c.w, 3), b = random_tensor<float>({12}, 4);
@@ -408,6 +416,7 @@ TEST_CASE("NhwcConv onednn re-plans across input sizes with packed weights", "[c
     expect_close(to_nchw(k.run({to_nhwc(x), w, b})[0]), want_shape, want, 1e-4);
   }
 }
+#endif
 
 TEST_CASE("NhwcConv xnnpack re-setup across shapes", "[conv][nhwc][xnnpack]") {
   ConvCase c{"", {}, {6, 2, 3, 3}, 2, {2, 1}, {}, {}, "SAME_LOWER"};
