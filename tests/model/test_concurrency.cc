@@ -45,7 +45,7 @@ TEST_CASE("concurrency: N threads x M runs on one resnet50 session equal single-
   const int threads = env_int("ONNXI_CONCURRENCY_THREADS", 4);
   const int runs = env_int("ONNXI_CONCURRENCY_RUNS", 3);
   SessionOptions opts;
-  opts.threads = 2;
+  opts.threads = env_int("ONNXI_CONCURRENCY_SESSION_THREADS", 2);
   auto session = Session::from_file(resnet_path(), opts);
 
   // A distinct input per thread, so a run reading another run's activations shows.
@@ -78,7 +78,7 @@ TEST_CASE("concurrency: N threads x M runs on one resnet50 session equal single-
 TEST_CASE("concurrency: runs with different batch sizes at once re-plan safely") {
   const int runs = env_int("ONNXI_CONCURRENCY_RUNS", 3);
   SessionOptions opts;
-  opts.threads = 2;
+  opts.threads = env_int("ONNXI_CONCURRENCY_SESSION_THREADS", 2);
   auto session = Session::from_file(resnet_path(), opts);
   Tensor x1 = images(1, 7), x2 = images(2, 8);
   Tensor y1 = session->run({{"input", x1}}).at(0);
