@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Full ThreadSanitizer check of concurrent runs: every object (runtime, kernels, the model
-# tests) built with -fsanitize=thread into build-tsan/ (or $ONNXI_TSAN_BUILD_DIR), then the
-# concurrency cases on ResNet-50 with a two-thread session and with one-thread sessions
-# (the `onnxi bench --threads 1 --concurrent N` case). Not part of scripts/test.sh (the
+# Full ThreadSanitizer check of concurrent runs: every onnxi object (runtime, kernels, the
+# model tests) built with -fsanitize=thread into build-tsan/ (or $ONNXI_TSAN_BUILD_DIR), then
+# the concurrency cases on ResNet-50 with one-thread sessions (the `onnxi bench --threads 1
+# --concurrent N` case: callers compute on their own threads). Multi-thread sessions are not
+# checked here: Debian's pthreadpool is not instrumented, so TSan cannot see its hand-off
+# between the caller and the pool workers and reports every caller-written, worker-read
+# buffer of a single run as a race. Not part of scripts/test.sh (the
 # build takes about as long as the ASan stage); CI runs the quicker tests/embed/tsan_session.sh.
 #   scripts/test_tsan.sh
 set -euo pipefail
@@ -26,9 +29,9 @@ cmake -S "$root" -B "$build" -G Ninja "${launcher[@]}" -DCMAKE_BUILD_TYPE=Releas
 cmake --build "$build" -j"${ONNXI_JOBS:-2}" --target onnxi_model_tests
 echo "tsan: build took $(($(date +%s) - start)) s"
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1 second_deadlock_stack=1}
-for threads in 2 1; do
+for threads in 1; do
   start=$(date +%s)
   ONNXI_RESNET50_DIR=$r50 ONNXI_CONCURRENCY_SESSION_THREADS=$threads ONNXI_CONCURRENCY_THREADS=${ONNXI_CONCURRENCY_THREADS:-3} \
-    ONNXI_CONCURRENCY_RUNS=${ONNXI_CONCURRENCY_RUNS:-2} "$build/onnxi_model_tests" "concurrency:*"
+    ONNXI_CONCURRENCY_RUNS=${ONNXI_CONCURRENCY_RUNS:-2} "$build/tests/onnxi_model_tests" "concurrency:*"
   echo "tsan: concurrency with $threads-thread sessions took $(($(date +%s) - start)) s"
 done
