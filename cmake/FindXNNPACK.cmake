@@ -25,24 +25,20 @@ unset(_xnnpack_cpuinfo_vars)
 mark_as_advanced(XNNPACK_INCLUDE_DIR XNNPACK_LIBRARY PTHREADPOOL_INCLUDE_DIR PTHREADPOOL_LIBRARY
                  CPUINFO_INCLUDE_DIR CPUINFO_LIBRARY)
 
+# An IMPORTED target for one found library, unless a package already made it.
+function(_onnxi_xnnpack_import target library include_dir link_libraries)
+  if(NOT TARGET ${target})
+    add_library(${target} UNKNOWN IMPORTED)
+    set_target_properties(${target} PROPERTIES
+      IMPORTED_LOCATION "${library}"
+      INTERFACE_INCLUDE_DIRECTORIES "${include_dir}"
+      INTERFACE_LINK_LIBRARIES "${link_libraries}")
+  endif()
+endfunction()
+
 if(XNNPACK_FOUND)
-  if(NOT TARGET cpuinfo::cpuinfo)
-    add_library(cpuinfo::cpuinfo UNKNOWN IMPORTED)
-    set_target_properties(cpuinfo::cpuinfo PROPERTIES
-      IMPORTED_LOCATION "${CPUINFO_LIBRARY}"
-      INTERFACE_INCLUDE_DIRECTORIES "${CPUINFO_INCLUDE_DIR}")
-  endif()
-  if(NOT TARGET pthreadpool::pthreadpool)
-    add_library(pthreadpool::pthreadpool UNKNOWN IMPORTED)
-    set_target_properties(pthreadpool::pthreadpool PROPERTIES
-      IMPORTED_LOCATION "${PTHREADPOOL_LIBRARY}"
-      INTERFACE_INCLUDE_DIRECTORIES "${PTHREADPOOL_INCLUDE_DIR}")
-  endif()
-  if(NOT TARGET XNNPACK::XNNPACK)
-    add_library(XNNPACK::XNNPACK UNKNOWN IMPORTED)
-    set_target_properties(XNNPACK::XNNPACK PROPERTIES
-      IMPORTED_LOCATION "${XNNPACK_LIBRARY}"
-      INTERFACE_INCLUDE_DIRECTORIES "${XNNPACK_INCLUDE_DIR}"
-      INTERFACE_LINK_LIBRARIES "pthreadpool::pthreadpool;cpuinfo::cpuinfo")
-  endif()
+  _onnxi_xnnpack_import(cpuinfo::cpuinfo "${CPUINFO_LIBRARY}" "${CPUINFO_INCLUDE_DIR}" "")
+  _onnxi_xnnpack_import(pthreadpool::pthreadpool "${PTHREADPOOL_LIBRARY}" "${PTHREADPOOL_INCLUDE_DIR}" "")
+  _onnxi_xnnpack_import(XNNPACK::XNNPACK "${XNNPACK_LIBRARY}" "${XNNPACK_INCLUDE_DIR}"
+                        "pthreadpool::pthreadpool;cpuinfo::cpuinfo")
 endif()

@@ -46,12 +46,7 @@ std::vector<Tensor> run_step_fresh(Step& s, const std::vector<const Tensor*>& in
     std::vector<Shape> shapes(ins.size());
     for (size_t i = 0; i < ins.size(); ++i)
       if (ins[i] && ins[i]->is_tensor()) shapes[i] = ins[i]->shape();
-    if (!st->made) {
-      st->state = s.kernel->make_state();
-      st->made = true;
-      st->shapes.clear();
-    }
-    RunContext rctx(ins, out_ptrs, pool, st->state.get());
+    RunContext rctx(ins, out_ptrs, pool, st->of(*s.kernel));
     if (st->shapes.empty() || st->shapes != shapes) {
       s.kernel->reshape(rctx);
       st->shapes = std::move(shapes);
@@ -139,11 +134,7 @@ std::vector<Tensor> execute(ExecGraph& g, const ShapePlan& p, ExecContext& ec,
     }
     auto t0 = std::chrono::steady_clock::now();
     try {
-      if (!st.made) {
-        st.state = s.kernel->make_state();
-        st.made = true;
-      }
-      RunContext rctx(ins, outs, pool, st.state.get());
+      RunContext rctx(ins, outs, pool, st.of(*s.kernel));
       if (st.plan_generation != p.generation) {
         s.kernel->reshape(rctx);
         st.plan_generation = p.generation;

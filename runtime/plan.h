@@ -125,6 +125,15 @@ struct StepState {
   std::unique_ptr<KernelState> state;
   uint64_t plan_generation = 0;  // the plan it was last reshaped for (static steps)
   std::vector<Shape> shapes;     // input shapes it was last reshaped for (dynamic steps)
+
+  // The kernel's state, made on first use (nullptr for kernels that keep none).
+  KernelState* of(const Kernel& k) {
+    if (!made) {
+      state = k.make_state();
+      made = true;
+    }
+    return state.get();
+  }
 };
 
 // What one run needs of its own: the activation arena, the value slots and the kernels'

@@ -44,14 +44,10 @@ class RandomKernelBase : public Kernel {
  public:
   explicit RandomKernelBase(const BuildContext& ctx) : seed_(read_seed(ctx)) {}
   bool foldable() const override { return false; }
-  struct State : KernelState {
-    RandomEngine engine;
-    explicit State(std::optional<uint64_t> seed) : engine(seed) {}
-  };
-  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<State>(seed_); }
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<RandomState>(seed_); }
 
  protected:
-  static RandomEngine& engine(RunContext& ctx) { return ctx.state<State>().engine; }
+  static RandomEngine& engine(RunContext& ctx) { return ctx.state<RandomState>().engine; }
   std::optional<uint64_t> seed_;
 };
 

@@ -9,6 +9,8 @@
 #include <optional>
 #include <random>
 
+#include "runtime/kernel.h"
+
 namespace onnxi {
 
 class RandomEngine {
@@ -45,6 +47,13 @@ class RandomEngine {
   std::mt19937_64 gen_;
   bool has_spare_ = false;
   double spare_ = 0;
+};
+
+// The kernel state of a node that draws random numbers: each execution context has a
+// generator of its own, seeded alike (a seeded node gives every caller the same sequence).
+struct RandomState : KernelState {
+  RandomEngine engine;
+  explicit RandomState(std::optional<uint64_t> seed) : engine(seed) {}
 };
 
 }  // namespace onnxi

@@ -102,13 +102,9 @@ class DropoutKernel : public Kernel {
     return mode.data<bool>()[0];
   }
   // Training mode draws from a generator per execution context (seeded alike).
-  struct State : KernelState {
-    RandomEngine engine;
-    explicit State(std::optional<uint64_t> seed) : engine(seed) {}
-  };
-  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<State>(seed_); }
+  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<RandomState>(seed_); }
   void run_training(RunContext& ctx, const Tensor& x, double ratio) const {
-    RandomEngine& engine = ctx.state<State>().engine;
+    RandomEngine& engine = ctx.state<RandomState>().engine;
     if (!(ratio >= 0.0 && ratio <= 1.0)) throw Error(Stage::Run, "Dropout ratio must be in [0, 1]");
     Tensor& y = output_for(ctx, 0, dtype_, x.shape());
     Tensor* mask = ctx.has_output(1) ? &output_for(ctx, 1, mask_dtype_, x.shape()) : nullptr;
