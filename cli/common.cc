@@ -39,17 +39,18 @@ SessionOptions SessionFlags::options() const {
 void add_session_flags(CLI::App& app, SessionFlags& flags, const char* threads_help) {
   if (threads_help) app.add_option("-t,--threads", flags.threads, threads_help)->check(CLI::Range(0, 1024));
   app.add_flag("--no-optimize", flags.no_optimize, "Run the graph as loaded, without rewrites");
-  // oneDNN is optional at build time (ONNXI_WITH_ONEDNN); without it there is no such provider.
-#if ONNXI_WITH_ONEDNN
-  app.add_option("--provider", flags.provider,
-                 "Force a kernel provider where it applies (ref elsewhere): ref, xnnpack or onednn")
-      ->check(CLI::IsMember({"", "ref", "xnnpack", "onednn"}));
-#else
-  app.add_option("--provider", flags.provider,
-                 "Force a kernel provider where it applies (ref elsewhere): ref or xnnpack "
-                 "(this onnxi was built without oneDNN)")
-      ->check(CLI::IsMember({"", "ref", "xnnpack"}));
-#endif
+  // The providers this build has (oneDNN is optional: ONNXI_WITH_ONEDNN), lowest priority
+  // first: "ref, xnnpack or onednn".
+  std::vector<std::string> names;
+  for (const auto& p : available_providers())
+    if (p.selectable) names.insert(names.begin(), p.name);
+  std::string list;
+  for (size_t i = 0; i < names.size(); ++i)
+    list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  std::vector<std::string> choices{""};
+  choices.insert(choices.end(), names.begin(), names.end());
+  app.add_option("--provider", flags.provider, "Force a kernel provider where it applies (ref elsewhere): " + list)
+      ->check(CLI::IsMember(choices));
 }
 
 std::map<std::string, Tensor> read_feeds(const std::vector<std::string>& specs) {

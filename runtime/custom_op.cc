@@ -9,6 +9,14 @@
 
 namespace onnxi {
 
+// Kernels an application registers with register_custom_op: tried ahead of every built-in
+// provider (an ai.onnx op it registers overrides the built-in kernels). Not selectable:
+// SessionOptions cannot force or disable it (an application that does not want a custom
+// kernel does not register it).
+constinit const Provider kCustom{"custom", 100, "custom ops registered by the application (onnxi/custom_op.h)",
+                                 /*own_threads=*/false, /*available=*/nullptr, /*selectable=*/false};
+ONNXI_REGISTER_PROVIDER(kCustom);
+
 namespace {
 
 const Node& node_of(const void* impl) { return *static_cast<const Node*>(impl); }
@@ -74,7 +82,6 @@ class CustomKernelAdapter : public Kernel {
     }
   }
 
-  const char* provider() const override { return "custom"; }
   // The embedding program's code may have effects or depend on more than its inputs:
   // never run it at load time.
   bool foldable() const override { return false; }
@@ -134,8 +141,7 @@ void register_custom_op(CustomOp op) {
   r.op_type = op.op_type;
   r.since_version = op.since_version;
   r.until_version = op.until_version;
-  r.provider = "custom";
-  r.priority = 100;  // ahead of the built-in kernels of an ai.onnx op it overrides
+  r.provider = &kCustom;
   r.factory = [create](const BuildContext& ctx) -> std::unique_ptr<Kernel> {
     CustomNode node(&ctx.node, ctx.opset);
     std::unique_ptr<CustomKernel> k = create(node);

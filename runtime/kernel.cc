@@ -124,28 +124,35 @@ std::vector<const KernelRegistration*> KernelRegistry::find(const std::string& d
   for (const auto& r : regs_)
     if (r.domain == d && r.op_type == op_type && opset >= r.since_version && opset <= r.until_version)
       out.push_back(&r);
-  std::stable_sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->priority > b->priority; });
+  std::stable_sort(out.begin(), out.end(),
+                   [](auto* a, auto* b) { return a->provider->priority > b->provider->priority; });
   return out;
 }
 
 std::unique_ptr<Kernel> build_kernel(const BuildContext& ctx, const std::string& forced_provider) {
   auto regs = KernelRegistry::global().find(ctx.node.domain, ctx.node.op_type, ctx.opset);
+  auto make = [&](const KernelRegistration* r) -> std::unique_ptr<Kernel> {
+    if (!provider_enabled(*r->provider, ctx.options) || !r->provider->is_available()) return nullptr;
+    std::unique_ptr<Kernel> k = r->factory(ctx);
+    if (k) k->provider_ = r->provider;
+    return k;
+  };
   if (!forced_provider.empty()) {
     for (auto* r : regs)
-      if (r->provider == forced_provider)
-        if (auto k = r->factory(ctx)) return k;
+      if (forced_provider == r->provider->name)
+        if (auto k = make(r)) return k;
     for (auto* r : regs)
-      if (r->provider == "ref")
-        if (auto k = r->factory(ctx)) return k;
+      if (r->provider == &kRef)
+        if (auto k = make(r)) return k;
   }
   for (auto* r : regs)
-    if (auto k = r->factory(ctx)) return k;
+    if (auto k = make(r)) return k;
   return nullptr;
 }
 
 detail::KernelRegistrar::KernelRegistrar(const char* domain, const char* op, int64_t since, int64_t until,
-                                         const char* provider, int priority, KernelFactory f) {
-  KernelRegistry::global().add({domain, op, since, until, provider, priority, std::move(f)});
+                                         const Provider& provider, KernelFactory f) {
+  KernelRegistry::global().add({domain, op, since, until, &provider, std::move(f)});
 }
 
 // ---- helpers ----

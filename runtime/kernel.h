@@ -19,6 +19,7 @@
 
 #include "onnxi/tensor.h"
 #include "runtime/graph.h"
+#include "runtime/provider.h"
 
 typedef struct pthreadpool* pthreadpool_t;
 
@@ -162,8 +163,10 @@ class Kernel {
   virtual void reshape(RunContext& /*ctx*/) const {}
   // Computes the outputs. Changes nothing but the outputs and ctx's state.
   virtual void run(RunContext& ctx) const = 0;
-  // Which implementation this is: "xnnpack", "ref", ... (shown by `onnxi profile`).
-  virtual const char* provider() const { return "ref"; }
+  // The provider whose registration built this kernel (build_kernel records it; kRef for
+  // a kernel made outside build_kernel). Its name is what `onnxi profile` shows.
+  const Provider& provider_record() const { return *provider_; }
+  const char* provider() const { return provider_->name; }
   // False for ops whose output must not be computed at load time (random generators).
   virtual bool foldable() const { return true; }
   // False when only the input's shape and dtype are read (Shape, Size): the planner can
@@ -174,8 +177,13 @@ class Kernel {
   // so, the session drops the constant's data (weights are then held once, packed).
   virtual bool packed_input(size_t /*input*/) const { return false; }
   // True when run() uses threads of its own rather than the pool's (oneDNN's OpenMP
-  // team); the session then puts the pool's spinning workers to sleep before it.
-  virtual bool runs_on_own_threads() const { return false; }
+  // team); the session then puts the pool's spinning workers to sleep before it. By
+  // default, what the provider's record says.
+  virtual bool runs_on_own_threads() const { return provider_->own_threads; }
+
+ private:
+  friend std::unique_ptr<Kernel> build_kernel(const BuildContext& ctx, const std::string& forced_provider);
+  const Provider* provider_ = &kRef;
 };
 
 // Runs a prepared kernel once outside a session, with a state of its own: the reshape and
@@ -187,7 +195,7 @@ void run_kernel_once(const Kernel& kernel, std::vector<const Tensor*> inputs, st
 // Makes the pool's worker threads stop spin-waiting and sleep until the next job.
 void yield_pool_workers(pthreadpool_t pool);
 
-// Kernel registry: (domain, op type, opset range, provider) -> factory. A factory may
+// Kernel registry: (domain, op type, opset range, provider record) -> factory. A factory may
 // return nullptr to say "this provider does not handle this configuration" (dtype,
 // rank, attribute); the next provider is tried. Factories throw Error for invalid nodes.
 using KernelFactory = std::function<std::unique_ptr<Kernel>(const BuildContext&)>;
@@ -197,8 +205,7 @@ struct KernelRegistration {
   std::string op_type;
   int64_t since_version = 1;
   int64_t until_version = INT64_MAX;  // inclusive
-  std::string provider;              // "xnnpack", "ref", ...
-  int priority = 0;                   // higher is tried first
+  const Provider* provider = &kRef;  // its priority orders the registrations (higher first)
   KernelFactory factory;
 };
 
@@ -218,24 +225,27 @@ class KernelRegistry {
 };
 
 // Builds a kernel for `ctx.node`: tries providers best first (or only `forced_provider`
-// when non-empty, falling back to "ref" when the forced one declines). Returns nullptr
-// when no registration exists or every provider declined.
+// when non-empty, falling back to "ref" when the forced one declines), skipping providers
+// not available here or disabled by ctx.options. The kernel remembers the provider of the
+// registration that made it. Returns nullptr when no registration exists or every
+// provider declined.
 std::unique_ptr<Kernel> build_kernel(const BuildContext& ctx, const std::string& forced_provider);
 
 namespace detail {
 struct KernelRegistrar {
-  KernelRegistrar(const char* domain, const char* op, int64_t since, int64_t until, const char* provider,
-                  int priority, KernelFactory f);
+  KernelRegistrar(const char* domain, const char* op, int64_t since, int64_t until, const Provider& provider,
+                  KernelFactory f);
 };
 }  // namespace detail
 
 #define ONNXI_CONCAT_INNER(a, b) a##b
 #define ONNXI_CONCAT(a, b) ONNXI_CONCAT_INNER(a, b)
 // Registers `factory` (a callable BuildContext -> unique_ptr<Kernel>) for ai.onnx or another
-// domain. Use priority 10 for xnnpack, 0 for ref.
-#define ONNXI_REGISTER_KERNEL(domain, op, since, until, provider, priority, factory) \
+// domain, for opsets since..until (inclusive), as a kernel of `provider` (a Provider record:
+// kRef, kXnnpack, kOnednn, ...), which gives its priority.
+#define ONNXI_REGISTER_KERNEL(domain, op, since, until, provider, factory) \
   static ::onnxi::detail::KernelRegistrar ONNXI_CONCAT(onnxi_kernel_reg_, __COUNTER__)( \
-      domain, op, since, until, provider, priority, factory)
+      domain, op, since, until, provider, factory)
 
 // Common helpers for kernels.
 // Normalizes a possibly negative axis against `rank`; throws Error on out of range.

@@ -112,6 +112,7 @@ Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Session::~Session() = default;
 
 std::unique_ptr<Session> make_session(Model model, const SessionOptions& options) {
+  check_provider_options(options);  // unknown provider names: Error listing this build's
   auto impl = std::make_unique<Session::Impl>();
   impl->options = options;
   impl->init(std::move(model));

@@ -20,10 +20,30 @@ class ThreadPool;
 std::shared_ptr<ThreadPool> make_thread_pool(int threads = 0);
 int thread_pool_size(const ThreadPool& pool);
 
+// A kernel provider built into this library: a family of kernels (reference, XNNPACK,
+// oneDNN, custom ops) tried in priority order for each node.
+struct ProviderInfo {
+  std::string name;  // as SessionOptions and NodeProfile::provider name it
+  int priority = 0;  // higher is tried first
+  std::string description;
+  bool own_threads = false;  // its kernels may run on threads of their own (oneDNN's OpenMP team)
+  bool selectable = true;    // SessionOptions::force_provider / disabled_providers may name it
+};
+
+// The providers of this build, best first (oneDNN only in builds with ONNXI_WITH_ONEDNN).
+std::vector<ProviderInfo> available_providers();
+// {"onednn"} when the environment has ONNXI_ONEDNN=0 (kept for compatibility), else {}.
+std::vector<std::string> default_disabled_providers();
+
 struct SessionOptions {
   int threads = 0;             // 0: one per core
   bool optimize = true;        // graph rewrites (folding, fusion, NHWC layout)
-  std::string force_provider;  // "" (best available), "ref" or "xnnpack"
+  // Forces one provider where it has a kernel for a node, the reference kernels ("ref")
+  // elsewhere; "" picks the best for each node. A name not in available_providers()
+  // makes session creation throw Error.
+  std::string force_provider;
+  // Providers never to use (not "ref"); same check on names.
+  std::vector<std::string> disabled_providers = default_disabled_providers();
   bool profile = false;        // record per-node timings (see Session::profile)
   std::shared_ptr<ThreadPool> thread_pool;  // shared pool; when unset the session makes its own
 };

@@ -57,7 +57,7 @@ class NllLossKernel : public Kernel {
   bool has_weight_ = false;
 };
 
-ONNXI_REGISTER_KERNEL("", "NegativeLogLikelihoodLoss", 12, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "NegativeLogLikelihoodLoss", 12, INT64_MAX, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new NllLossKernel(ctx));
 });
 

@@ -99,7 +99,7 @@ class SoftmaxCrossEntropyLossKernel : public Kernel {
   bool has_weight_ = false;
 };
 
-ONNXI_REGISTER_KERNEL("", "SoftmaxCrossEntropyLoss", 12, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "SoftmaxCrossEntropyLoss", 12, INT64_MAX, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new SoftmaxCrossEntropyLossKernel(ctx));
 });
 

@@ -15,6 +15,7 @@
 #include "ops/common/dtype_dispatch.h"
 #include "ops/common/kernel_util.h"
 #include "ops/common/wrap_arith.h"
+#include "ops/xnnpack/provider.h"
 #include "ops/xnnpack/xnn_operator_holder.h"
 #include "ops/xnnpack/xnn_util.h"
 #include "runtime/kernel.h"
@@ -520,7 +521,6 @@ class BinaryRefKernel : public Kernel {
 class BinaryXnnKernel : public BinaryRefKernel {
  public:
   using BinaryRefKernel::BinaryRefKernel;
-  const char* provider() const override { return "xnnpack"; }
 
   void prepare(PrepareContext&) override { ensure_xnnpack_initialized(); }
   std::unique_ptr<KernelState> make_state() const override { return std::make_unique<XnnOpState>(); }
@@ -566,9 +566,9 @@ KernelFactory binary_factory(const char* name, bool xnnpack) {
 }
 
 #define ONNXI_REGISTER_BINARY_REF(op, since) \
-  ONNXI_REGISTER_KERNEL("", op, since, INT64_MAX, "ref", 0, binary_factory(op, false))
+  ONNXI_REGISTER_KERNEL("", op, since, INT64_MAX, kRef, binary_factory(op, false))
 #define ONNXI_REGISTER_BINARY_XNN(op, since) \
-  ONNXI_REGISTER_KERNEL("", op, since, INT64_MAX, "xnnpack", 10, binary_factory(op, true))
+  ONNXI_REGISTER_KERNEL("", op, since, INT64_MAX, kXnnpack, binary_factory(op, true))
 
 ONNXI_REGISTER_BINARY_XNN("Add", 1);
 ONNXI_REGISTER_BINARY_XNN("Sub", 1);

@@ -11,6 +11,7 @@
 #include "ops/common/kernel_util.h"
 #include "ops/common/wrap_arith.h"
 #include "ops/math/gemm_core.h"
+#include "ops/xnnpack/provider.h"
 #include "ops/xnnpack/xnn_operator_holder.h"
 #include "ops/xnnpack/xnn_util.h"
 #include "runtime/kernel.h"
@@ -152,7 +153,6 @@ class GemmXnnKernel : public GemmRefKernel {
   GemmXnnKernel(const BuildContext& ctx, const Tensor& b, const Tensor* c) : GemmRefKernel(ctx), b_(b) {
     if (c) c_ = *c;
   }
-  const char* provider() const override { return "xnnpack"; }
 
   // Whether this configuration fits a fully connected operator.
   static bool fits(const BuildContext& ctx) {
@@ -215,13 +215,13 @@ class GemmXnnKernel : public GemmRefKernel {
   int64_t k_ = 0, n_ = 0;
 };
 
-ONNXI_REGISTER_KERNEL("", "Gemm", 1, INT64_MAX, "xnnpack", 10,
+ONNXI_REGISTER_KERNEL("", "Gemm", 1, INT64_MAX, kXnnpack,
                       [](const BuildContext& ctx) -> std::unique_ptr<Kernel> {
                         if (!GemmXnnKernel::fits(ctx)) return nullptr;
                         return std::make_unique<GemmXnnKernel>(ctx, *ctx.constant_input(1),
                                                                ctx.constant_input(2));
                       });
-ONNXI_REGISTER_KERNEL("", "Gemm", 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "Gemm", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new GemmRefKernel(ctx));
 });
 

@@ -9,6 +9,7 @@
 #include "ops/common/convert.h"
 #include "ops/common/kernel_util.h"
 #include "ops/math/gemm_core.h"
+#include "ops/xnnpack/provider.h"
 #include "ops/xnnpack/xnn_operator_holder.h"
 #include "ops/xnnpack/xnn_util.h"
 #include "runtime/kernel.h"
@@ -108,7 +109,6 @@ class MatMulRefKernel : public Kernel {
 class MatMulXnnKernel : public MatMulRefKernel {
  public:
   MatMulXnnKernel(const BuildContext& ctx, const Tensor& b) : MatMulRefKernel(ctx), b_(b) {}
-  const char* provider() const override { return "xnnpack"; }
 
   static bool fits(const BuildContext& ctx) {
     const Tensor* b = ctx.constant_input(1);
@@ -155,12 +155,12 @@ class MatMulXnnKernel : public MatMulRefKernel {
   int64_t k_ = 0, n_ = 0;
 };
 
-ONNXI_REGISTER_KERNEL("", "MatMul", 1, INT64_MAX, "xnnpack", 10,
+ONNXI_REGISTER_KERNEL("", "MatMul", 1, INT64_MAX, kXnnpack,
                       [](const BuildContext& ctx) -> std::unique_ptr<Kernel> {
                         if (!MatMulXnnKernel::fits(ctx)) return nullptr;
                         return std::make_unique<MatMulXnnKernel>(ctx, *ctx.constant_input(1));
                       });
-ONNXI_REGISTER_KERNEL("", "MatMul", 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "MatMul", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new MatMulRefKernel(ctx));
 });
 

@@ -11,6 +11,7 @@
 #include "ops/common/broadcast.h"
 #include "ops/common/dtype_dispatch.h"
 #include "ops/common/kernel_util.h"
+#include "ops/xnnpack/provider.h"
 #include "ops/xnnpack/xnn_operator_holder.h"
 #include "ops/xnnpack/xnn_util.h"
 #include "runtime/kernel.h"
@@ -114,7 +115,6 @@ class SoftmaxRefKernel : public Kernel {
 class SoftmaxXnnKernel : public SoftmaxRefKernel {
  public:
   explicit SoftmaxXnnKernel(const BuildContext& ctx) : SoftmaxRefKernel(ctx, false) {}
-  const char* provider() const override { return "xnnpack"; }
 
   void prepare(PrepareContext&) override { ensure_xnnpack_initialized(); }
 
@@ -151,17 +151,17 @@ class SoftmaxXnnKernel : public SoftmaxRefKernel {
   }
 };
 
-ONNXI_REGISTER_KERNEL("", "Softmax", 1, INT64_MAX, "xnnpack", 10,
+ONNXI_REGISTER_KERNEL("", "Softmax", 1, INT64_MAX, kXnnpack,
                       [](const BuildContext& ctx) -> std::unique_ptr<Kernel> {
                         if (ctx.input_dtype(0) != DType::Float) return nullptr;
                         auto k = std::make_unique<SoftmaxXnnKernel>(ctx);
                         if (!k->normalizes_last_dims(ctx.inputs.at(0))) return nullptr;
                         return k;
                       });
-ONNXI_REGISTER_KERNEL("", "Softmax", 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "Softmax", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new SoftmaxRefKernel(ctx, false));
 });
-ONNXI_REGISTER_KERNEL("", "LogSoftmax", 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "LogSoftmax", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new SoftmaxRefKernel(ctx, true));
 });
 

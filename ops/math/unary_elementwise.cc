@@ -18,6 +18,7 @@
 #include "ops/common/dtype_dispatch.h"
 #include "ops/common/kernel_util.h"
 #include "ops/common/wrap_arith.h"
+#include "ops/xnnpack/provider.h"
 #include "ops/xnnpack/xnn_operator_holder.h"
 #include "ops/xnnpack/xnn_util.h"
 #include "runtime/kernel.h"
@@ -420,7 +421,6 @@ void run_xnn_unary(XnnOperatorHolder& op, const CreateFn& create_fn,
 class UnaryXnnKernel : public UnaryRefKernel {
  public:
   using UnaryRefKernel::UnaryRefKernel;
-  const char* provider() const override { return "xnnpack"; }
   void prepare(PrepareContext&) override { ensure_xnnpack_initialized(); }
   std::unique_ptr<KernelState> make_state() const override { return std::make_unique<XnnOpState>(); }
   void run(RunContext& ctx) const override {
@@ -444,9 +444,9 @@ KernelFactory unary_factory(const char* name, bool xnnpack) {
 }
 
 #define ONNXI_REGISTER_UNARY_REF(op, since) \
-  ONNXI_REGISTER_KERNEL("", op, since, INT64_MAX, "ref", 0, unary_factory(op, false))
+  ONNXI_REGISTER_KERNEL("", op, since, INT64_MAX, kRef, unary_factory(op, false))
 #define ONNXI_REGISTER_UNARY_XNN(op, since) \
-  ONNXI_REGISTER_KERNEL("", op, since, INT64_MAX, "xnnpack", 10, unary_factory(op, true))
+  ONNXI_REGISTER_KERNEL("", op, since, INT64_MAX, kXnnpack, unary_factory(op, true))
 
 ONNXI_REGISTER_UNARY_XNN("Relu", 1);
 ONNXI_REGISTER_UNARY_XNN("LeakyRelu", 1);
@@ -588,7 +588,6 @@ class ClipRefKernel : public Kernel {
 class ClipXnnKernel : public ClipRefKernel {
  public:
   using ClipRefKernel::ClipRefKernel;
-  const char* provider() const override { return "xnnpack"; }
   // XNNPACK needs f32 bounds known now, non-NaN and with min < max.
   bool usable() const {
     if (dtype_ != DType::Float || !bounds_known_) return false;
@@ -610,13 +609,13 @@ class ClipXnnKernel : public ClipRefKernel {
   }
 };
 
-ONNXI_REGISTER_KERNEL("", "Clip", 1, INT64_MAX, "xnnpack", 10,
+ONNXI_REGISTER_KERNEL("", "Clip", 1, INT64_MAX, kXnnpack,
                       [](const BuildContext& ctx) -> std::unique_ptr<Kernel> {
                         auto k = std::make_unique<ClipXnnKernel>(ctx);
                         if (!k->usable()) return nullptr;
                         return k;
                       });
-ONNXI_REGISTER_KERNEL("", "Clip", 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "Clip", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new ClipRefKernel(ctx));
 });
 

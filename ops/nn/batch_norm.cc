@@ -90,7 +90,6 @@ class BatchNormKernel final : public Kernel {
     else
       compute<double>(ctx, st, st.coef_d);
   }
-  const char* provider() const override { return "ref"; }
 
   // X rank >= 2; every parameter holds C values (spatial) or C * D1 * ... * Dn.
   void check_shapes(const Shape& x, const std::vector<const Shape*>& params, Stage stage) const {
@@ -172,7 +171,6 @@ class BatchNormTrainingKernel final : public Kernel {
     else
       compute<double>(ctx);
   }
-  const char* provider() const override { return "ref"; }
 
   static void check_shapes(const Shape& x, const std::vector<const Shape*>& params, Stage stage) {
     if (x.size() < 2) throw Error(stage, "X must have rank >= 2, got " + shape_to_string(x));
@@ -307,6 +305,6 @@ std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "BatchNormalization", 1, INT64_MAX, "ref", 0, make_ref);
+ONNXI_REGISTER_KERNEL("", "BatchNormalization", 1, INT64_MAX, kRef, make_ref);
 
 }  // namespace onnxi::nn

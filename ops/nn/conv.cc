@@ -10,6 +10,7 @@
 #include "ops/nn/conv_common.h"
 #include "ops/nn/gemm.h"
 #include "ops/nn/layout.h"
+#include "ops/xnnpack/provider.h"
 #include "ops/xnnpack/xnn_util.h"
 
 namespace onnxi::nn {
@@ -80,7 +81,6 @@ class ConvRefKernel final : public Kernel {
     else
       compute<double>(ctx);
   }
-  const char* provider() const override { return "ref"; }
 
  private:
   template <class T>
@@ -156,7 +156,6 @@ class ConvXnnKernel final : public Kernel {
     conv_.run(st.conv, pool);
     nhwc_to_nchw(out, y.data<float>(), s.batch, s.out_channels, out_pixels, pool);
   }
-  const char* provider() const override { return "xnnpack"; }
 
  private:
   ConvConfig cfg_;
@@ -177,7 +176,7 @@ std::unique_ptr<Kernel> make_xnnpack(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "Conv", 1, INT64_MAX, "xnnpack", 10, make_xnnpack);
-ONNXI_REGISTER_KERNEL("", "Conv", 1, INT64_MAX, "ref", 0, make_ref);
+ONNXI_REGISTER_KERNEL("", "Conv", 1, INT64_MAX, kXnnpack, make_xnnpack);
+ONNXI_REGISTER_KERNEL("", "Conv", 1, INT64_MAX, kRef, make_ref);
 
 }  // namespace onnxi::nn

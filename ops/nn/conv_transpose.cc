@@ -25,6 +25,7 @@
 #include "ops/nn/layout.h"
 #include "ops/nn/scratch.h"
 #include "ops/nn/window.h"
+#include "ops/xnnpack/provider.h"
 #include "ops/xnnpack/xnn_util.h"
 
 namespace onnxi::nn {
@@ -310,7 +311,6 @@ class ConvTransposeRefKernel final : public Kernel {
     else
       st.ref.run<double>(st.shapes, cfg_.group, ctx.input(0), ctx.input(1), b, ctx.output(0), ctx.threadpool());
   }
-  const char* provider() const override { return "ref"; }
 
  private:
   ConvTransposeConfig cfg_;
@@ -386,7 +386,6 @@ class ConvTransposeXnnKernel final : public Kernel {
     check_xnn(xnn_run_operator(st.op.get(), pool), "xnn_run_operator");
     nhwc_to_nchw(out, y.data<float>(), s.batch, s.out_channels, out_pixels, pool);
   }
-  const char* provider() const override { return "xnnpack"; }
 
  private:
   void create(State& st, const CtShapes& s, const std::array<int64_t, 4>& pads) const {
@@ -447,7 +446,7 @@ std::unique_ptr<Kernel> make_xnnpack(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "ConvTranspose", 1, INT64_MAX, "xnnpack", 10, make_xnnpack);
-ONNXI_REGISTER_KERNEL("", "ConvTranspose", 1, INT64_MAX, "ref", 0, make_ref);
+ONNXI_REGISTER_KERNEL("", "ConvTranspose", 1, INT64_MAX, kXnnpack, make_xnnpack);
+ONNXI_REGISTER_KERNEL("", "ConvTranspose", 1, INT64_MAX, kRef, make_ref);
 
 }  // namespace onnxi::nn

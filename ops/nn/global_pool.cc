@@ -53,7 +53,6 @@ class GlobalPoolKernel final : public Kernel {
     else
       compute<double>(x, ctx.output(0), planes, size, ctx.threadpool());
   }
-  const char* provider() const override { return "ref"; }
 
   static Shape output_shape(const Shape& x, Stage stage) {
     if (x.size() < 2) throw Error(stage, "X must have rank >= 2, got " + shape_to_string(x));
@@ -84,9 +83,9 @@ std::unique_ptr<Kernel> make_global(const BuildContext& ctx, bool is_max) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "GlobalAveragePool", 1, INT64_MAX, "ref", 0,
+ONNXI_REGISTER_KERNEL("", "GlobalAveragePool", 1, INT64_MAX, kRef,
                       [](const BuildContext& ctx) { return make_global(ctx, false); });
-ONNXI_REGISTER_KERNEL("", "GlobalMaxPool", 1, INT64_MAX, "ref", 0,
+ONNXI_REGISTER_KERNEL("", "GlobalMaxPool", 1, INT64_MAX, kRef,
                       [](const BuildContext& ctx) { return make_global(ctx, true); });
 
 }  // namespace onnxi::nn

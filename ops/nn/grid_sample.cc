@@ -93,7 +93,6 @@ class GridSampleKernel final : public Kernel {
       });
     });
   }
-  const char* provider() const override { return "ref"; }
 
   static Shape output_shape(const Shape& x, const Shape& g, Stage stage) {
     if (x.size() != 4) throw Error(stage, "GridSample expects X of rank 4, got " + shape_to_string(x));
@@ -204,6 +203,6 @@ std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "GridSample", 16, 19, "ref", 0, make_ref);
+ONNXI_REGISTER_KERNEL("", "GridSample", 16, 19, kRef, make_ref);
 
 }  // namespace onnxi::nn

@@ -55,7 +55,6 @@ class InstanceNormKernel final : public Kernel {
       });
     });
   }
-  const char* provider() const override { return "ref"; }
 
   static void check(const Shape& x, const Shape* scale, const Shape* bias, Stage stage) {
     if (x.size() < 3)
@@ -90,6 +89,6 @@ std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "InstanceNormalization", 1, INT64_MAX, "ref", 0, make_ref);
+ONNXI_REGISTER_KERNEL("", "InstanceNormalization", 1, INT64_MAX, kRef, make_ref);
 
 }  // namespace onnxi::nn

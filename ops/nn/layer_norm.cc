@@ -79,7 +79,6 @@ class LayerNormKernel final : public Kernel {
       });
     });
   }
-  const char* provider() const override { return "ref"; }
 
   // Validates shapes; returns the normalized axis.
   size_t check(const Shape& x, const Shape* scale, const Shape* bias, Stage stage) const {
@@ -140,6 +139,6 @@ std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "LayerNormalization", 17, INT64_MAX, "ref", 0, make_ref);
+ONNXI_REGISTER_KERNEL("", "LayerNormalization", 17, INT64_MAX, kRef, make_ref);
 
 }  // namespace onnxi::nn

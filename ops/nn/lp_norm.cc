@@ -50,7 +50,6 @@ class LpNormKernel final : public Kernel {
       });
     });
   }
-  const char* provider() const override { return "ref"; }
 
   size_t resolve_axis(const Shape& x, Stage stage) const {
     const int64_t r = static_cast<int64_t>(x.size());
@@ -79,6 +78,6 @@ std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "LpNormalization", 1, INT64_MAX, "ref", 0, make_ref);
+ONNXI_REGISTER_KERNEL("", "LpNormalization", 1, INT64_MAX, kRef, make_ref);
 
 }  // namespace onnxi::nn

@@ -79,7 +79,6 @@ class LpPoolKernel final : public Kernel {
           });
     });
   }
-  const char* provider() const override { return "ref"; }
 
   Shape output_shape(const Shape& x, WindowGeometry* geom, Stage stage) const {
     if (x.size() != win_.rank() + 2)
@@ -127,7 +126,6 @@ class GlobalLpPoolKernel final : public Kernel {
       });
     });
   }
-  const char* provider() const override { return "ref"; }
 
   static Shape output_shape(const Shape& x, Stage stage) {
     if (x.size() < 2) throw Error(stage, "GlobalLpPool expects X of rank >= 2, got " + shape_to_string(x));
@@ -172,7 +170,7 @@ std::unique_ptr<Kernel> make_global_lp_pool(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "LpPool", 1, 17, "ref", 0, make_lp_pool);
-ONNXI_REGISTER_KERNEL("", "GlobalLpPool", 1, INT64_MAX, "ref", 0, make_global_lp_pool);
+ONNXI_REGISTER_KERNEL("", "LpPool", 1, 17, kRef, make_lp_pool);
+ONNXI_REGISTER_KERNEL("", "GlobalLpPool", 1, INT64_MAX, kRef, make_global_lp_pool);
 
 }  // namespace onnxi::nn

@@ -58,7 +58,6 @@ class LrnKernel final : public Kernel {
           });
     });
   }
-  const char* provider() const override { return "ref"; }
 
   static void check(const Shape& x, Stage stage) {
     if (x.size() < 2) throw Error(stage, "LRN expects X of rank >= 2, got " + shape_to_string(x));
@@ -88,6 +87,6 @@ std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "LRN", 1, INT64_MAX, "ref", 0, make_ref);
+ONNXI_REGISTER_KERNEL("", "LRN", 1, INT64_MAX, kRef, make_ref);
 
 }  // namespace onnxi::nn

@@ -4,6 +4,7 @@
 //   ref:     1-3 spatial dims; float, double, int8, uint8; Indices.
 //   xnnpack: 2-D float without Indices (see XnnPool2d::supports).
 #include "ops/nn/pool_common.h"
+#include "ops/xnnpack/provider.h"
 
 namespace onnxi::nn {
 
@@ -29,7 +30,7 @@ std::unique_ptr<Kernel> make_xnnpack(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "MaxPool", 1, INT64_MAX, "xnnpack", 10, make_xnnpack);
-ONNXI_REGISTER_KERNEL("", "MaxPool", 1, INT64_MAX, "ref", 0, make_ref);
+ONNXI_REGISTER_KERNEL("", "MaxPool", 1, INT64_MAX, kXnnpack, make_xnnpack);
+ONNXI_REGISTER_KERNEL("", "MaxPool", 1, INT64_MAX, kRef, make_ref);
 
 }  // namespace onnxi::nn

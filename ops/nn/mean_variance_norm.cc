@@ -79,7 +79,6 @@ class MvnKernel final : public Kernel {
       }
     });
   }
-  const char* provider() const override { return "ref"; }
 
   std::vector<bool> reduced_mask(const Shape& x, Stage stage) const {
     const int64_t r = static_cast<int64_t>(x.size());
@@ -112,6 +111,6 @@ std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "MeanVarianceNormalization", 9, INT64_MAX, "ref", 0, make_ref);
+ONNXI_REGISTER_KERNEL("", "MeanVarianceNormalization", 9, INT64_MAX, kRef, make_ref);
 
 }  // namespace onnxi::nn

@@ -10,6 +10,7 @@
 
 #include "ops/nn/conv_common.h"
 #include "ops/nn/gemm.h"
+#include "ops/xnnpack/provider.h"
 #include "ops/xnnpack/xnn_util.h"
 
 namespace onnxi::nn {
@@ -79,7 +80,6 @@ class NhwcConvRefKernel final : public Kernel {
     else
       compute<double>(ctx);
   }
-  const char* provider() const override { return "ref"; }
 
  private:
   // W [M][Cg][kH][kW] -> per group [kH*kW*Cg][Mg], matching the patch columns.
@@ -182,7 +182,6 @@ class NhwcConvXnnKernel final : public Kernel {
     if (cfg_.has_residual)
       add_residual_clamp<float>(out, s.output, ctx.input(3), y, cfg_.act_min, cfg_.act_max, ctx.threadpool());
   }
-  const char* provider() const override { return "xnnpack"; }
 
  private:
   ConvConfig cfg_;
@@ -203,7 +202,7 @@ std::unique_ptr<Kernel> make_xnnpack(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("onnxi", "NhwcConv", 1, INT64_MAX, "xnnpack", 10, make_xnnpack);
-ONNXI_REGISTER_KERNEL("onnxi", "NhwcConv", 1, INT64_MAX, "ref", 0, make_ref);
+ONNXI_REGISTER_KERNEL("onnxi", "NhwcConv", 1, INT64_MAX, kXnnpack, make_xnnpack);
+ONNXI_REGISTER_KERNEL("onnxi", "NhwcConv", 1, INT64_MAX, kRef, make_ref);
 
 }  // namespace onnxi::nn

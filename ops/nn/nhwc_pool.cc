@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "ops/nn/pool_common.h"
+#include "ops/xnnpack/provider.h"
 #include "ops/xnnpack/xnn_util.h"
 
 namespace onnxi::nn {
@@ -89,7 +90,6 @@ class GlobalNhwcRefKernel final : public GlobalNhwcKernelBase {
     else
       global_nhwc_ref<double>(x, ctx.output(0), ctx.threadpool());
   }
-  const char* provider() const override { return "ref"; }
 };
 
 class GlobalNhwcXnnKernel final : public GlobalNhwcKernelBase {
@@ -123,7 +123,6 @@ class GlobalNhwcXnnKernel final : public GlobalNhwcKernelBase {
               "xnn_setup_global_average_pooling_nwc_f32");
     check_xnn(xnn_run_operator(st.op.get(), ctx.threadpool()), "xnn_run_operator");
   }
-  const char* provider() const override { return "xnnpack"; }
 };
 
 DType check_global_node(const BuildContext& ctx) {
@@ -151,15 +150,15 @@ std::unique_ptr<Kernel> make_global_xnnpack(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("onnxi", "NhwcMaxPool", 1, INT64_MAX, "xnnpack", 10,
+ONNXI_REGISTER_KERNEL("onnxi", "NhwcMaxPool", 1, INT64_MAX, kXnnpack,
                       [](const BuildContext& ctx) { return make_pool_xnnpack(ctx, PoolKind::Max); });
-ONNXI_REGISTER_KERNEL("onnxi", "NhwcMaxPool", 1, INT64_MAX, "ref", 0,
+ONNXI_REGISTER_KERNEL("onnxi", "NhwcMaxPool", 1, INT64_MAX, kRef,
                       [](const BuildContext& ctx) { return make_pool_ref(ctx, PoolKind::Max); });
-ONNXI_REGISTER_KERNEL("onnxi", "NhwcAveragePool", 1, INT64_MAX, "xnnpack", 10,
+ONNXI_REGISTER_KERNEL("onnxi", "NhwcAveragePool", 1, INT64_MAX, kXnnpack,
                       [](const BuildContext& ctx) { return make_pool_xnnpack(ctx, PoolKind::Average); });
-ONNXI_REGISTER_KERNEL("onnxi", "NhwcAveragePool", 1, INT64_MAX, "ref", 0,
+ONNXI_REGISTER_KERNEL("onnxi", "NhwcAveragePool", 1, INT64_MAX, kRef,
                       [](const BuildContext& ctx) { return make_pool_ref(ctx, PoolKind::Average); });
-ONNXI_REGISTER_KERNEL("onnxi", "NhwcGlobalAveragePool", 1, INT64_MAX, "xnnpack", 10, make_global_xnnpack);
-ONNXI_REGISTER_KERNEL("onnxi", "NhwcGlobalAveragePool", 1, INT64_MAX, "ref", 0, make_global_ref);
+ONNXI_REGISTER_KERNEL("onnxi", "NhwcGlobalAveragePool", 1, INT64_MAX, kXnnpack, make_global_xnnpack);
+ONNXI_REGISTER_KERNEL("onnxi", "NhwcGlobalAveragePool", 1, INT64_MAX, kRef, make_global_ref);
 
 }  // namespace onnxi::nn

@@ -124,7 +124,6 @@ class NmsKernel final : public Kernel {
     Tensor& y = output_for(ctx, 0, DType::Int64, {k, 3});
     std::copy(selected.begin(), selected.end(), y.data<int64_t>());
   }
-  const char* provider() const override { return "ref"; }
 
   static void check(const Shape& boxes, const Shape& scores, Stage stage) {
     if (boxes.size() != 3 || boxes[2] != 4)
@@ -164,6 +163,6 @@ std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "NonMaxSuppression", 10, INT64_MAX, "ref", 0, make_ref);
+ONNXI_REGISTER_KERNEL("", "NonMaxSuppression", 10, INT64_MAX, kRef, make_ref);
 
 }  // namespace onnxi::nn

@@ -380,7 +380,6 @@ class PoolRefKernel final : public PoolKernelBase {
     if (ctx.output(0).numel() == 0) return;
     run_ref_any(ctx, s);
   }
-  const char* provider() const override { return "ref"; }
 };
 
 class PoolXnnKernel final : public PoolKernelBase {
@@ -413,7 +412,6 @@ class PoolXnnKernel final : public PoolKernelBase {
     st.pool.run(tp);
     nhwc_to_nchw(out, y.data<float>(), s.batch, s.channels, out_pixels, tp);
   }
-  const char* provider() const override { return "xnnpack"; }
 
  private:
 };

@@ -27,6 +27,7 @@
 #include "ops/common/dtype_dispatch.h"
 #include "ops/common/kernel_util.h"
 #include "ops/nn/scratch.h"
+#include "ops/xnnpack/provider.h"
 #include "ops/xnnpack/xnn_util.h"
 #include "runtime/kernel.h"
 
@@ -549,7 +550,6 @@ class ResizeKernel : public Kernel {
     Tensor& y = output_for(ctx, 0, cfg_.dtype, p.out);
     compute(ctx.state<State>(), p, x, y, ctx.threadpool());
   }
-  const char* provider() const override { return "ref"; }
 
  protected:
   ResizeParams params(const RunContext& ctx) const {
@@ -569,7 +569,6 @@ class ResizeKernel : public Kernel {
 class ResizeXnnKernel final : public ResizeKernel {
  public:
   explicit ResizeXnnKernel(ResizeConfig cfg) : ResizeKernel(std::move(cfg)) {}
-  const char* provider() const override { return "xnnpack"; }
   void prepare(PrepareContext&) override { ensure_xnnpack_initialized(); }
 
   // Whether XNNPACK's bilinear resize computes the ONNX result for these sizes.
@@ -721,15 +720,15 @@ auto upsample_xnn = [](const BuildContext& ctx) { return make_xnnpack(ctx, true)
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "Resize", 10, 10, "xnnpack", 10, resize_xnn);
-ONNXI_REGISTER_KERNEL("", "Resize", 10, 10, "ref", 0, resize_ref);
-ONNXI_REGISTER_KERNEL("", "Resize", 11, 12, "xnnpack", 10, resize_xnn);
-ONNXI_REGISTER_KERNEL("", "Resize", 11, 12, "ref", 0, resize_ref);
-ONNXI_REGISTER_KERNEL("", "Resize", 13, 17, "xnnpack", 10, resize_xnn);
-ONNXI_REGISTER_KERNEL("", "Resize", 13, 17, "ref", 0, resize_ref);
-ONNXI_REGISTER_KERNEL("", "Upsample", 7, 8, "xnnpack", 10, upsample_xnn);
-ONNXI_REGISTER_KERNEL("", "Upsample", 7, 8, "ref", 0, upsample_ref);
-ONNXI_REGISTER_KERNEL("", "Upsample", 9, 9, "xnnpack", 10, upsample_xnn);
-ONNXI_REGISTER_KERNEL("", "Upsample", 9, 9, "ref", 0, upsample_ref);
+ONNXI_REGISTER_KERNEL("", "Resize", 10, 10, kXnnpack, resize_xnn);
+ONNXI_REGISTER_KERNEL("", "Resize", 10, 10, kRef, resize_ref);
+ONNXI_REGISTER_KERNEL("", "Resize", 11, 12, kXnnpack, resize_xnn);
+ONNXI_REGISTER_KERNEL("", "Resize", 11, 12, kRef, resize_ref);
+ONNXI_REGISTER_KERNEL("", "Resize", 13, 17, kXnnpack, resize_xnn);
+ONNXI_REGISTER_KERNEL("", "Resize", 13, 17, kRef, resize_ref);
+ONNXI_REGISTER_KERNEL("", "Upsample", 7, 8, kXnnpack, upsample_xnn);
+ONNXI_REGISTER_KERNEL("", "Upsample", 7, 8, kRef, upsample_ref);
+ONNXI_REGISTER_KERNEL("", "Upsample", 9, 9, kXnnpack, upsample_xnn);
+ONNXI_REGISTER_KERNEL("", "Upsample", 9, 9, kRef, upsample_ref);
 
 }  // namespace onnxi::nn

@@ -103,7 +103,6 @@ class RoiAlignKernel final : public Kernel {
       }
     });
   }
-  const char* provider() const override { return "ref"; }
 
   static Shape output_shape(const Shape& x, const Shape& rois, const Shape& idx, Stage stage,
                             const RoiAlignConfig* cfg);
@@ -223,6 +222,6 @@ std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "RoiAlign", 10, INT64_MAX, "ref", 0, make_ref);
+ONNXI_REGISTER_KERNEL("", "RoiAlign", 10, INT64_MAX, kRef, make_ref);
 
 }  // namespace onnxi::nn

@@ -21,9 +21,10 @@
 #include <optional>
 #include <string>
 
+#include "onnxi/session.h"
 #include "ops/nn/conv_common.h"
 #include "ops/onednn/onednn_util.h"
-#include "onnxi/session.h"
+#include "ops/onednn/provider.h"
 
 namespace onnxi::nn {
 
@@ -229,7 +230,6 @@ class NhwcConvDnnlKernel final : public Kernel {
     }
   }
 
-  const char* provider() const override { return "onednn"; }
   bool runs_on_own_threads() const override { return threads_ > 1; }
 
  private:
@@ -331,6 +331,6 @@ std::unique_ptr<Kernel> make_onednn(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("onnxi", "NhwcConv", 1, INT64_MAX, "onednn", 20, make_onednn);
+ONNXI_REGISTER_KERNEL("onnxi", "NhwcConv", 1, INT64_MAX, kOnednn, make_onednn);
 
 }  // namespace onnxi::nn

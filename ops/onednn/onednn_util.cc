@@ -2,8 +2,6 @@
 
 #include <omp.h>
 
-#include <cstdlib>
-#include <cstring>
 #include <thread>
 
 namespace onnxi {
@@ -13,8 +11,6 @@ struct EngineHolder {
   bool ok = false;
   dnnl::engine engine;
   EngineHolder() {
-    const char* env = std::getenv("ONNXI_ONEDNN");
-    if (env && std::strcmp(env, "0") == 0) return;
     try {
       engine = dnnl::engine(dnnl::engine::kind::cpu, 0);
       ok = true;

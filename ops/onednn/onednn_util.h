@@ -6,8 +6,8 @@
 
 namespace onnxi {
 
-// False when the provider is switched off (ONNXI_ONEDNN=0 in the environment) or
-// oneDNN cannot make a CPU engine here.
+// False when oneDNN cannot make a CPU engine here (the provider's availability; switching
+// it off is SessionOptions::disabled_providers).
 bool onednn_available();
 // The process's CPU engine (valid when onednn_available()).
 const dnnl::engine& onednn_engine();

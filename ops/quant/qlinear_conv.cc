@@ -87,7 +87,7 @@ class QLinearConvKernel : public Kernel {
   DType out_dtype_ = DType::UInt8;
 };
 
-ONNXI_REGISTER_KERNEL("", "QLinearConv", 10, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "QLinearConv", 10, INT64_MAX, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new QLinearConvKernel(ctx));
 });
 

@@ -84,7 +84,7 @@ class QuantizeLinearKernel : public Kernel {
   int64_t axis_ = 1;
 };
 
-ONNXI_REGISTER_KERNEL("", "QuantizeLinear", 10, 18, "ref", 0, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "QuantizeLinear", 10, 18, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new QuantizeLinearKernel(ctx));
 });
 

@@ -451,7 +451,7 @@ class ReduceKernel : public Kernel {
 };
 
 #define ONNXI_REGISTER_REDUCE(index)                                                                      \
-  ONNXI_REGISTER_KERNEL("", kReduceOps[index].name, 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) { \
+  ONNXI_REGISTER_KERNEL("", kReduceOps[index].name, 1, INT64_MAX, kRef, [](const BuildContext& ctx) { \
     return std::unique_ptr<Kernel>(new ReduceKernel(ctx, kReduceOps[index]));                             \
   })
 ONNXI_REGISTER_REDUCE(0);

@@ -110,7 +110,7 @@ class DftKernel : public Kernel {
   bool inverse_ = false, onesided_ = false;
 };
 
-ONNXI_REGISTER_KERNEL("", "DFT", 17, 19, "ref", 0,
+ONNXI_REGISTER_KERNEL("", "DFT", 17, 19, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new DftKernel(ctx)); });
 
 }  // namespace

@@ -99,10 +99,10 @@ class DepthSpaceKernel : public Kernel {
   int64_t bs_ = 1;
 };
 
-ONNXI_REGISTER_KERNEL("", "DepthToSpace", 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "DepthToSpace", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new DepthSpaceKernel(ctx, true));
 });
-ONNXI_REGISTER_KERNEL("", "SpaceToDepth", 1, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "SpaceToDepth", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new DepthSpaceKernel(ctx, false));
 });
 

@@ -70,7 +70,7 @@ class ExpandKernel : public Kernel {
   DType dtype_ = DType::Undefined;
 };
 
-ONNXI_REGISTER_KERNEL("", "Expand", 8, INT64_MAX, "ref", 0,
+ONNXI_REGISTER_KERNEL("", "Expand", 8, INT64_MAX, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new ExpandKernel(ctx)); });
 
 }  // namespace

@@ -181,7 +181,7 @@ class PadKernel : public Kernel {
   Tensor value_;  // fill value for opsets < 11 and the default
 };
 
-ONNXI_REGISTER_KERNEL("", "Pad", 1, INT64_MAX, "ref", 0,
+ONNXI_REGISTER_KERNEL("", "Pad", 1, INT64_MAX, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new PadKernel(ctx)); });
 
 }  // namespace

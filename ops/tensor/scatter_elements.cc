@@ -100,8 +100,8 @@ KernelFactory factory() {
   return [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new ScatterElementsKernel(ctx)); };
 }
 
-ONNXI_REGISTER_KERNEL("", "Scatter", 9, 10, "ref", 0, factory());
-ONNXI_REGISTER_KERNEL("", "ScatterElements", 11, INT64_MAX, "ref", 0, factory());
+ONNXI_REGISTER_KERNEL("", "Scatter", 9, 10, kRef, factory());
+ONNXI_REGISTER_KERNEL("", "ScatterElements", 11, INT64_MAX, kRef, factory());
 
 }  // namespace
 }  // namespace onnxi

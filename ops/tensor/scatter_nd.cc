@@ -86,7 +86,7 @@ class ScatterNdKernel : public Kernel {
   ScatterReduction reduction_ = ScatterReduction::None;
 };
 
-ONNXI_REGISTER_KERNEL("", "ScatterND", 11, INT64_MAX, "ref", 0, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "ScatterND", 11, INT64_MAX, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new ScatterNdKernel(ctx));
 });
 

@@ -123,7 +123,7 @@ class SplitKernel : public Kernel {
   bool split_input_ = false;
 };
 
-ONNXI_REGISTER_KERNEL("", "Split", 1, INT64_MAX, "ref", 0,
+ONNXI_REGISTER_KERNEL("", "Split", 1, INT64_MAX, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new SplitKernel(ctx)); });
 
 }  // namespace

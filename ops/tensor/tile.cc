@@ -105,7 +105,7 @@ class TileKernel : public Kernel {
   int64_t opset_;
 };
 
-ONNXI_REGISTER_KERNEL("", "Tile", 1, INT64_MAX, "ref", 0,
+ONNXI_REGISTER_KERNEL("", "Tile", 1, INT64_MAX, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new TileKernel(ctx)); });
 
 }  // namespace

@@ -135,7 +135,7 @@ class TopKKernel : public Kernel {
   bool largest_ = true;
 };
 
-ONNXI_REGISTER_KERNEL("", "TopK", 1, INT64_MAX, "ref", 0,
+ONNXI_REGISTER_KERNEL("", "TopK", 1, INT64_MAX, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new TopKKernel(ctx)); });
 
 }  // namespace
