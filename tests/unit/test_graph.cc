@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "runtime/passes/pass.h"
-#include "tests/unit/graph_builder.h"
+#include "tests/harness/tensor_values.h"
 
 using namespace onnxi;
 using namespace onnxi::test;

@@ -9,7 +9,7 @@
 #include "runtime/kernel.h"
 #include "runtime/provider.h"
 #include "runtime/session_internal.h"
-#include "tests/unit/graph_builder.h"
+#include "tests/harness/tensor_values.h"
 
 using namespace onnxi;
 using namespace onnxi::test;

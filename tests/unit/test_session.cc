@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "runtime/session_internal.h"
-#include "tests/unit/graph_builder.h"
+#include "tests/harness/tensor_values.h"
 
 using namespace onnxi;
 using namespace onnxi::test;
