@@ -296,10 +296,10 @@ const BinaryOpSpec kBinaryOps[] = {
     {"Div", DivOp::kTypes, false, BinaryKind::Plain, true, true, &ref_binary<DivOp>,
      {[](xnn_operator_t* op) { return xnn_create_divide_nd_f32(-kInf, kInf, 0, op); },
       &xnn_setup_divide_nd_f32}},
-    {"Max", MaxOp::kTypes, false, BinaryKind::Variadic, false, false, &ref_binary<MaxOp>,
-     {[](xnn_operator_t* op) { return xnn_create_maximum_nd_f32(0, op); }, &xnn_setup_maximum_nd_f32}},
-    {"Min", MinOp::kTypes, false, BinaryKind::Variadic, false, false, &ref_binary<MinOp>,
-     {[](xnn_operator_t* op) { return xnn_create_minimum_nd_f32(0, op); }, &xnn_setup_minimum_nd_f32}},
+    // No XNNPACK kernel: its maximum/minimum return the other operand for a NaN, where ONNX
+    // (like numpy and ONNX Runtime) propagates the NaN.
+    {"Max", MaxOp::kTypes, false, BinaryKind::Variadic, false, false, &ref_binary<MaxOp>, {}},
+    {"Min", MinOp::kTypes, false, BinaryKind::Variadic, false, false, &ref_binary<MinOp>, {}},
     {"Sum", AddOp::kTypes, false, BinaryKind::Variadic, false, false, &ref_binary<AddOp>,
      {[](xnn_operator_t* op) { return xnn_create_add_nd_f32(-kInf, kInf, 0, op); }, &xnn_setup_add_nd_f32}},
     {"Mean", kFloatDTypes, false, BinaryKind::Variadic, false, false, &ref_binary<AddOp>, {}},
@@ -543,6 +543,8 @@ class BinaryXnnKernel : public BinaryRefKernel {
                               b.data<float>(), out.data<float>(), ctx.threadpool()),
               spec_.name);
     check_xnn(xnn_run_operator(op.get(), ctx.threadpool()), spec_.name);
+    // A NaN comes out of XNNPACK's clamp as -inf (see any_negative_infinity): recompute.
+    if (any_negative_infinity(out.data<float>(), static_cast<size_t>(out.numel()))) BinaryRefKernel::run(ctx);
   }
 
  private:
@@ -574,8 +576,6 @@ ONNXI_REGISTER_BINARY_XNN("Add", 1);
 ONNXI_REGISTER_BINARY_XNN("Sub", 1);
 ONNXI_REGISTER_BINARY_XNN("Mul", 1);
 ONNXI_REGISTER_BINARY_XNN("Div", 1);
-ONNXI_REGISTER_BINARY_XNN("Max", 1);
-ONNXI_REGISTER_BINARY_XNN("Min", 1);
 ONNXI_REGISTER_BINARY_XNN("Sum", 1);
 
 ONNXI_REGISTER_BINARY_REF("Add", 1);

@@ -429,6 +429,8 @@ class UnaryXnnKernel : public UnaryRefKernel {
     run_xnn_unary(
         ctx.state<XnnOpState>().op, [this](xnn_operator_t* op) { return spec_.xnn.create(params_, op); },
         spec_.xnn.setup, x, y, ctx.threadpool(), spec_.name);
+    // XNNPACK's clamp turns a NaN into a bound (Relu's 0): the reference loop keeps it.
+    if (any_nan(x.data<float>(), static_cast<size_t>(x.numel()))) UnaryRefKernel::run(ctx);
   }
 };
 
@@ -606,6 +608,8 @@ class ClipXnnKernel : public ClipRefKernel {
         ctx.state<XnnOpState>().op,
         [&](xnn_operator_t* op) { return xnn_create_clamp_nc_f32(1, 1, 1, lo, hi, 0, op); },
         &xnn_setup_clamp_nc_f32, x, y, ctx.threadpool(), "Clip");
+    // XNNPACK's clamp turns a NaN into a bound: the reference loop keeps it.
+    if (any_nan(x.data<float>(), static_cast<size_t>(x.numel()))) ClipRefKernel::run(ctx);
   }
 };
 

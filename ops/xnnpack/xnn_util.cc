@@ -1,5 +1,7 @@
 #include "ops/xnnpack/xnn_util.h"
 
+#include <limits>
+
 #include <mutex>
 #include <string>
 
@@ -44,6 +46,20 @@ void check_xnn(xnn_status s, const char* what) {
   if (s == xnn_status_success) return;
   throw Error(Stage::Run, std::string(what) + " failed: xnn_status_" + xnn_status_name(s) + " (" +
                               std::to_string(static_cast<int>(s)) + ")");
+}
+
+bool any_negative_infinity(const float* p, size_t n) {
+  // Branch-free so the compiler vectorizes it; the output was just written, so it is
+  // usually still in cache.
+  bool any = false;
+  for (size_t i = 0; i < n; ++i) any |= p[i] == -std::numeric_limits<float>::infinity();
+  return any;
+}
+
+bool any_nan(const float* p, size_t n) {
+  bool any = false;
+  for (size_t i = 0; i < n; ++i) any |= p[i] != p[i];
+  return any;
 }
 
 }  // namespace onnxi

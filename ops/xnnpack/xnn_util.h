@@ -2,6 +2,8 @@
 #pragma once
 #include <xnnpack.h>
 
+#include <cstddef>
+
 namespace onnxi {
 
 // Initializes XNNPACK once per process (thread-safe). Throws Error when the library
@@ -10,5 +12,15 @@ void ensure_xnnpack_initialized();
 
 // Throws Error(Stage::Run) naming `what` and the status when `s` is not success.
 void check_xnn(xnn_status s, const char* what);
+
+// True when `n` floats at `p` include -inf. XNNPACK clamps every f32 result to its
+// [output_min, output_max] with max/min instructions that return the bound for a NaN, so a
+// NaN comes out as -inf even with bounds of -inf and +inf; ONNX keeps the NaN. Kernels whose
+// reference loop is at hand check their output with this and recompute when it is true
+// (rare: it needs a NaN or an infinity in the data).
+bool any_negative_infinity(const float* p, size_t n);
+// True when `n` floats at `p` include a NaN: for clamping kernels (Relu, Clip), where a NaN
+// comes out as the lower bound and cannot be told from the output.
+bool any_nan(const float* p, size_t n);
 
 }  // namespace onnxi
