@@ -145,6 +145,13 @@ TEST_CASE("Loop carries values and stacks scan outputs", "[control]") {
                      {"x", floats({1}, {1})}});
   CHECK(float_values(out[0]) == std::vector<float>{1});
   CHECK(out[1].shape() == Shape{0, 1});
+  // The body's kernels on every provider (unoptimized too) agree with the reference's.
+  std::vector<Tensor> ref = run_graph_on_providers(loop_graph(), opset,
+                                                   {{"M", Tensor::scalar<int64_t>(4)},
+                                                    {"cond", Tensor::scalar<bool>(true)},
+                                                    {"y", floats({10}, {1})},
+                                                    {"x", floats({0.5f}, {1})}});
+  CHECK(float_values(ref[0]) == std::vector<float>{12});
 }
 
 TEST_CASE("Loop stops with an Error at the iteration limit", "[control]") {
