@@ -3,6 +3,7 @@
 
 #include "onnx/loader.h"
 #include "onnxi/session.h"
+#include "onnxi/summary.h"
 #include "runtime/kernel.h"
 #include "runtime/session_internal.h"
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "onnxi/summary.h"
 
 namespace onnxi::cli {
 

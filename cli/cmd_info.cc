@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "onnxi/summary.h"
 #include "cli/json.h"
 
 namespace onnxi::cli {

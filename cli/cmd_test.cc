@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "onnxi/summary.h"
 #include "cli/json.h"
 #include "cli/tensor_util.h"
 #include "onnxi/io.h"

@@ -28,7 +28,7 @@ set(ONNXI_LAYER_ir_PATHS
 set(ONNXI_LAYER_onnx_PATHS onnx/)
 set(ONNXI_LAYER_runtime_PATHS include/onnxi/session.h include/onnxi/custom_op.h runtime/)
 set(ONNXI_LAYER_ops_PATHS ops/)
-set(ONNXI_LAYER_api_PATHS include/onnxi/onnxi.h api/)
+set(ONNXI_LAYER_api_PATHS include/onnxi/onnxi.h include/onnxi/summary.h api/)
 set(ONNXI_LAYER_cli_PATHS cli/)
 
 # The layers each layer may include besides itself. "public" is any header under

@@ -111,7 +111,7 @@ struct Session::Impl {
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Session::~Session() = default;
 
-std::unique_ptr<Session> make_session(Model model, const SessionOptions& options) {
+std::unique_ptr<Session> SessionAccess::make(Model model, const SessionOptions& options) {
   check_provider_options(options);  // unknown provider names: Error listing this build's
   auto impl = std::make_unique<Session::Impl>();
   impl->options = options;
@@ -119,7 +119,7 @@ std::unique_ptr<Session> make_session(Model model, const SessionOptions& options
   return std::unique_ptr<Session>(new Session(std::move(impl)));
 }
 
-std::vector<DType> session_output_dtypes(Session& session) { return session.impl_->output_dtypes(); }
+std::vector<DType> SessionAccess::output_dtypes(Session& session) { return session.impl_->output_dtypes(); }
 
 const std::vector<IOInfo>& Session::inputs() const { return impl_->g.inputs; }
 const std::vector<IOInfo>& Session::outputs() const { return impl_->g.outputs; }

@@ -11,8 +11,6 @@
 
 namespace onnxi {
 
-struct Model;  // internal graph representation (runtime/graph.h)
-
 // A pool of worker threads; sessions given the same pool share its threads (runs are
 // then serialized on the pool, never oversubscribing the cores).
 class ThreadPool;
@@ -96,10 +94,10 @@ class Session {
   //
   // Thread safety: run() may be called from several threads at once on one session. Each
   // concurrent run gets its own activation arena (kept in a pool and reused by later
-  // runs); weights and packed kernels are shared, never copied. Runs whose input shapes
-  // match the current plan proceed together, taking turns on each node (node kernels
-  // keep per-run state) and on the thread pool; a run with new input shapes re-plans and
-  // runs with the session to itself. Results are the same as from one thread. The other
+  // runs) and its own state for each kernel; weights and packed kernels are shared, never
+  // copied. Runs whose input shapes match the current plan proceed together, taking turns
+  // only on the thread pool; a run with new input shapes re-plans and runs with the
+  // session to itself. Results are the same as from one thread. The other
   // methods are safe to call concurrently with run(). Destroying the session while a run
   // is in progress is not allowed.
   std::vector<Tensor> run(const std::map<std::string, Tensor>& inputs,
@@ -116,29 +114,13 @@ class Session {
   std::vector<NodeProfile> profile() const;
   PlanStats plan_stats() const;
 
-  struct Impl;
-
  private:
-  friend std::unique_ptr<Session> make_session(Model model, const SessionOptions& options);
-  friend std::vector<DType> session_output_dtypes(Session& session);
+  // The runtime makes sessions from in-memory graphs and reads their plan through
+  // SessionAccess (runtime/session_internal.h); nothing else sees Impl.
+  friend struct SessionAccess;
+  struct Impl;
   explicit Session(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
-
-// A summary of a model that does not need every op to be supported.
-struct ModelSummary {
-  std::string path;
-  int64_t ir_version = 0;
-  std::string producer;
-  std::map<std::string, int64_t> opsets;
-  std::vector<IOInfo> inputs, outputs;
-  std::map<std::string, size_t> op_histogram;  // "domain::op" or "op" -> count
-  size_t initializer_count = 0;
-  size_t initializer_bytes = 0;
-  // One entry per unsupported (domain, op, opset), e.g. "ai.onnx::Foo (opset 13)".
-  std::vector<std::string> unsupported;
-};
-
-ModelSummary summarize_model(const std::string& path);
 
 }  // namespace onnxi

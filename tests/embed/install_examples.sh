@@ -11,7 +11,7 @@ trap 'rm -rf "$work"' EXIT
 prefix=$work/prefix
 
 cmake --install "$build" --prefix "$prefix" >/dev/null
-for f in include/onnxi/onnxi.h include/onnxi/session.h include/onnxi/custom_op.h lib/libonnxi.a \
+for f in include/onnxi/onnxi.h include/onnxi/session.h include/onnxi/summary.h include/onnxi/custom_op.h lib/libonnxi.a \
          lib/libonnxi.so lib/cmake/onnxi/onnxi-config.cmake lib/pkgconfig/onnxi.pc bin/onnxi; do
   [ -e "$prefix/$f" ] || { echo "FAIL: $f not installed"; exit 1; }
 done

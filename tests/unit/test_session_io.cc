@@ -1,5 +1,6 @@
 // Session input/output handling that kernels with subgraphs rely on: inputs that default
 // to an initializer, output types known before any run.
+#include "runtime/session_internal.h"
 #include "tests/harness/tensor_values.h"
 
 using namespace onnxi;
