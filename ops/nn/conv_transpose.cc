@@ -21,7 +21,7 @@
 #include <cstring>
 #include <limits>
 
-#include "ops/nn/gemm.h"
+#include "ops/math/gemm_core.h"
 #include "ops/nn/layout.h"
 #include "ops/nn/scratch.h"
 #include "ops/nn/window.h"
