@@ -10,6 +10,7 @@
 
 #include "ops/nn/scratch.h"
 #include "ops/nn/window.h"
+#include "ops/xnnpack/xnn_operator_holder.h"
 #include "runtime/kernel.h"
 
 namespace onnxi::nn {
@@ -93,7 +94,7 @@ class XnnConv2d {
   void prepare();
   // One execution context's operator, bound to its buffers by setup().
   struct Instance {
-    XnnOperator op;
+    XnnOperatorHolder op;
     std::array<int64_t, 4> pads{};
   };
   // Creates the instance's operator if needed for this geometry, then binds the buffers.
