@@ -69,8 +69,9 @@ template <class T>
 void add_residual_clamp(const T* conv, const Shape& conv_shape, const Tensor& z, Tensor& y, double lo, double hi,
                         pthreadpool_t pool);
 
-// Where an NhwcConv writes the convolution itself: straight into Y, or into `scratch` when a
-// residual input makes Y's shape differ from the convolution's (Z is then added broadcast).
+// Where an NhwcConv (any provider) writes the convolution itself: straight into Y, or into
+// `scratch` when a residual input makes Y's shape differ from the convolution's (Z is then
+// added broadcast by add_residual_clamp, which also works in place on Y).
 template <class T>
 T* conv_destination(const ConvConfig& cfg, const ConvShapes& s, Tensor& y, Scratch& scratch) {
   if (!cfg.has_residual || s.output == y.shape()) return y.data<T>();
