@@ -1,5 +1,6 @@
-// Pieces shared by Conv (NCHW) and the layout pass's NhwcConv: attribute and shape
-// validation, and the XNNPACK 2-D convolution wrapper both providers build on.
+// Pieces shared by Conv (NCHW) and the layout pass's NhwcConv, on all three providers (ref,
+// xnnpack, onednn): attribute and shape validation, the residual add, and the XNNPACK 2-D
+// convolution wrapper the xnnpack kernels build on.
 #pragma once
 #include <array>
 #include <cmath>

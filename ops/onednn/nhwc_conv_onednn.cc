@@ -1,7 +1,7 @@
 // onnxi::NhwcConv on oneDNN (provider "onednn"): float 2-D convolution on NHWC tensors with
 // constant weights, bias and the fused clamp as oneDNN post-ops.
 //
-// Why a second provider: on AVX-512 machines oneDNN's brgemm convolutions run ResNet-style
+// Why a third provider: on AVX-512 machines oneDNN's brgemm convolutions run ResNet-style
 // layers markedly faster than the XNNPACK build Debian ships (see bench/README.md). The
 // factory only accepts a node when oneDNN picks an optimized (JIT) implementation for it;
 // otherwise it declines and XNNPACK (then the reference kernel) takes the node.
