@@ -1,6 +1,7 @@
 // The part NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss share: gathering
 // -log_prob[n, target[n, d], d] with optional class weights and an ignored target value,
-// then reducing (none / sum / weighted mean).
+// then reducing (none / sum / weighted mean); and the kernel base class that checks their
+// common inputs (scores, targets, optional class weights) and shapes their loss output.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "ops/common/dtype_dispatch.h"
+#include "ops/common/kernel_util.h"
 #include "runtime/kernel.h"
 
 namespace onnxi::loss {
@@ -97,5 +99,64 @@ void nll_compute(const NllConfig& c, const T* logp, const Shape& input_shape, co
   else
     detail::nll_compute_typed(c, logp, N, C, D, target.data<int32_t>(), weight, out);
 }
+
+// Input 0 (log-probabilities or scores [N, C, d...]), input 1 (targets [N, d...], int32
+// or int64), optional input 2 (class weights [C]); output 0 the loss.
+class NllKernelBase : public Kernel {
+ protected:
+  // How the op names its inputs in build errors.
+  struct Names {
+    const char* op;            // "NegativeLogLikelihoodLoss"
+    const char* usage;         // the message for a wrong input count
+    const char* target;        // "target"
+    const char* weight_dtype;  // the message for a weight of another dtype
+  };
+
+  NllKernelBase(const BuildContext& ctx, const Names& names) : cfg_(read_nll_config(ctx)) {
+    if (!ctx.has_input(0) || !ctx.has_input(1) || ctx.node.inputs.size() > 3)
+      throw Error(Stage::Build, names.usage);
+    dtype_ = ctx.input_dtype(0);
+    if (!dtype_in(dtype_, kFloatDTypes))
+      throw Error(Stage::Build,
+                  std::string(names.op) + " does not support " + std::string(dtype_name(dtype_)));
+    if (!nll_target_dtype_ok(ctx.input_dtype(1)))
+      throw Error(Stage::Build, std::string(names.target) + " must be int32 or int64");
+    has_weight_ = ctx.has_input(2);
+    if (has_weight_ && ctx.input_dtype(2) != dtype_) throw Error(Stage::Build, names.weight_dtype);
+  }
+
+  // Sets output 0 and returns input 0's shape; when a shape is unknown, sets only the
+  // dtype of every output and returns null.
+  const Shape* infer_loss(InferContext& ctx) const {
+    const Shape* x = ctx.input_shape(0);
+    const Shape* t = ctx.input_shape(1);
+    const Shape* w = has_weight_ ? ctx.input_shape(2) : nullptr;
+    if (!x || !t || (has_weight_ && !w)) {
+      for (size_t i = 0; i < ctx.num_outputs(); ++i) ctx.set_output_dtype(i, dtype_);
+      return nullptr;
+    }
+    ctx.set_output(0, dtype_, nll_output_shape(cfg_, *x, *t, w, Stage::Plan));
+    return x;
+  }
+
+  // Output 0, shaped for this run's inputs (which it checks).
+  Tensor& loss_output(RunContext& ctx) const {
+    const Tensor* w = has_weight_ ? &ctx.input(2) : nullptr;
+    return output_for(ctx, 0, dtype_,
+                      nll_output_shape(cfg_, ctx.input(0).shape(), ctx.input(1).shape(),
+                                       w ? &w->shape() : nullptr, Stage::Run));
+  }
+
+  // The loss of log-probabilities `logp` (laid out like input 0) into `y`.
+  template <class T>
+  void compute_loss(RunContext& ctx, const T* logp, Tensor& y) const {
+    const T* w = has_weight_ ? ctx.input(2).data<T>() : nullptr;
+    nll_compute<T>(cfg_, logp, ctx.input(0).shape(), ctx.input(1), w, y.data<T>());
+  }
+
+  NllConfig cfg_;
+  DType dtype_ = DType::Undefined;
+  bool has_weight_ = false;
+};
 
 }  // namespace onnxi::loss

@@ -4,15 +4,14 @@
 // XNNPACK (fully connected) handles the inference-typical form: f32, constant B, transA=0,
 // alpha=1, and C absent or a constant that varies only along N (its beta*C is the bias).
 #include <cmath>
-#include <limits>
 
 #include "ops/common/convert.h"
 #include "ops/common/dtype_dispatch.h"
 #include "ops/common/kernel_util.h"
 #include "ops/common/wrap_arith.h"
 #include "ops/math/gemm_core.h"
+#include "ops/xnnpack/fully_connected.h"
 #include "ops/xnnpack/provider.h"
-#include "ops/xnnpack/xnn_operator_holder.h"
 #include "ops/xnnpack/xnn_util.h"
 #include "runtime/kernel.h"
 
@@ -195,18 +194,9 @@ class GemmXnnKernel : public GemmRefKernel {
                   "Gemm A " + shape_to_string(a.shape()) + " does not match B's K=" + std::to_string(k_));
     Tensor& y = output_for(ctx, 0, DType::Float, {a.dim(0), n_});
     if (y.numel() == 0) return;
-    XnnOperatorHolder& op = ctx.state<XnnOpState>().op;
-    if (!op)
-      check_xnn(xnn_create_fully_connected_nc_f32(
-                    static_cast<size_t>(k_), static_cast<size_t>(n_), static_cast<size_t>(k_),
-                    static_cast<size_t>(n_), b_.data<float>(), bias_.empty() ? nullptr : bias_.data(),
-                    -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity(),
-                    trans_b_ ? 0 : XNN_FLAG_TRANSPOSE_WEIGHTS, op.out()),
-                "Gemm");
-    check_xnn(xnn_setup_fully_connected_nc_f32(op.get(), static_cast<size_t>(a.dim(0)), a.data<float>(),
-                                               y.data<float>(), ctx.threadpool()),
-              "Gemm");
-    check_xnn(xnn_run_operator(op.get(), ctx.threadpool()), "Gemm");
+    run_xnn_fully_connected(ctx.state<XnnOpState>().op, k_, n_, b_.data<float>(), trans_b_,
+                            bias_.empty() ? nullptr : bias_.data(), a.dim(0), a.data<float>(),
+                            y.data<float>(), ctx.threadpool(), "Gemm");
   }
 
  private:

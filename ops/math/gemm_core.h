@@ -1,5 +1,8 @@
-// Reference matrix multiply shared by Gemm and MatMul: a cache-blocked loop (B panels,
-// four rows of A at a time) that the compiler vectorizes along N, threaded over tiles.
+// The reference kernels' one matrix multiply, used by Gemm, MatMul, the RNNs, the integer
+// Conv/MatMul (gemm) and by Conv, NhwcConv and ConvTranspose (gemm_accumulate): a
+// cache-blocked loop (panels of k, four rows of C at a time) that the compiler vectorizes
+// along N, threaded over tiles of C. Each element of C is summed in k order, so results
+// do not depend on the tiling or the thread count.
 #pragma once
 #include <pthreadpool.h>
 
@@ -18,9 +21,17 @@ inline constexpr DTypeSet kGemmDTypes =
     kGemmNativeDTypes | dtype_bit(DType::Float16) | dtype_bit(DType::BFloat16);
 
 // Y[M,N] = op(A) * op(B), overwriting Y. A is [M,K] row-major ([K,M] when trans_a), B is
-// [K,N] ([N,K] when trans_b). Integer products wrap on overflow.
+// [K,N] ([N,K] when trans_b). Integer products wrap on overflow. Instantiated for the
+// kGemmNativeDTypes.
 template <class T>
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const T* A, const T* B, T* Y,
           pthreadpool_t pool);
+
+// C[m x n] += A[m x k] * B[k x n]; all matrices row-major with the given leading
+// dimensions (elements between consecutive rows). Tiles of C are spread over `pool`
+// when it is non-null. Instantiated for the kGemmNativeDTypes.
+template <class T>
+void gemm_accumulate(int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb, T* c,
+                     int64_t ldc, pthreadpool_t pool);
 
 }  // namespace onnxi

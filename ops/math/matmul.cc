@@ -3,14 +3,13 @@
 //
 // XNNPACK (fully connected) handles f32 with a constant 2-D B: A's leading dims fold into
 // the batch.
-#include <limits>
 
 #include "ops/common/broadcast.h"
 #include "ops/common/convert.h"
 #include "ops/common/kernel_util.h"
 #include "ops/math/gemm_core.h"
+#include "ops/xnnpack/fully_connected.h"
 #include "ops/xnnpack/provider.h"
-#include "ops/xnnpack/xnn_operator_holder.h"
 #include "ops/xnnpack/xnn_util.h"
 #include "runtime/kernel.h"
 
@@ -137,17 +136,9 @@ class MatMulXnnKernel : public MatMulRefKernel {
     out.back() = n_;
     Tensor& y = output_for(ctx, 0, DType::Float, out);
     if (y.numel() == 0) return;
-    XnnOperatorHolder& op = ctx.state<XnnOpState>().op;
-    if (!op)
-      check_xnn(xnn_create_fully_connected_nc_f32(
-                    static_cast<size_t>(k_), static_cast<size_t>(n_), static_cast<size_t>(k_),
-                    static_cast<size_t>(n_), b_.data<float>(), nullptr, -std::numeric_limits<float>::infinity(),
-                    std::numeric_limits<float>::infinity(), XNN_FLAG_TRANSPOSE_WEIGHTS, op.out()),
-                "MatMul");
-    check_xnn(xnn_setup_fully_connected_nc_f32(op.get(), static_cast<size_t>(a.numel() / k_),
-                                               a.data<float>(), y.data<float>(), ctx.threadpool()),
-              "MatMul");
-    check_xnn(xnn_run_operator(op.get(), ctx.threadpool()), "MatMul");
+    run_xnn_fully_connected(ctx.state<XnnOpState>().op, k_, n_, b_.data<float>(), /*w_is_nk=*/false,
+                            nullptr, a.numel() / k_, a.data<float>(), y.data<float>(), ctx.threadpool(),
+                            "MatMul");
   }
 
  private:

@@ -15,6 +15,7 @@
 
 #include <cmath>
 
+#include "ops/nn/norm_util.h"
 #include "ops/nn/window.h"
 #include "runtime/kernel.h"
 
@@ -187,28 +188,14 @@ class BatchNormTrainingKernel final : public Kernel {
     const Tensor& x = ctx.input(0);
     const int64_t batch = x.dim(0), channels = x.dim(1);
     const int64_t inner = channels == 0 || batch == 0 ? 0 : x.numel() / (batch * channels);
-    const double count = static_cast<double>(batch * inner);
     const Tensor &scale = ctx.input(1), &bias = ctx.input(2), &mean_in = ctx.input(3), &var_in = ctx.input(4);
     const T* xd = x.data<T>();
     T* yd = ctx.output(0).data<T>();
     Tensor* mean_out = ctx.has_output(1) ? &ctx.output(1) : nullptr;
     Tensor* var_out = ctx.has_output(2) ? &ctx.output(2) : nullptr;
     for (int64_t c = 0; c < channels; ++c) {
-      double sum = 0;
-      for (int64_t n = 0; n < batch; ++n) {
-        const T* p = xd + (n * channels + c) * inner;
-        for (int64_t i = 0; i < inner; ++i) sum += static_cast<double>(p[i]);
-      }
-      const double mean = sum / count;  // NaN for an empty batch, as the spec's ReduceMean
-      double sq = 0;
-      for (int64_t n = 0; n < batch; ++n) {
-        const T* p = xd + (n * channels + c) * inner;
-        for (int64_t i = 0; i < inner; ++i) {
-          const double d = static_cast<double>(p[i]) - mean;
-          sq += d * d;
-        }
-      }
-      const double var = sq / count;
+      // NaN for an empty batch, as the spec's ReduceMean.
+      const auto [mean, var] = mean_variance(xd + c * inner, batch, inner, channels * inner);
       const double a = param_at(scale, c) / std::sqrt(var + static_cast<double>(epsilon_));
       const double b = param_at(bias, c) - mean * a;
       for (int64_t n = 0; n < batch; ++n) {

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ops/math/gemm_core.h"
 #include "ops/nn/conv_common.h"
-#include "ops/nn/gemm.h"
 #include "ops/nn/layout.h"
 #include "ops/xnnpack/provider.h"
 #include "ops/xnnpack/xnn_util.h"

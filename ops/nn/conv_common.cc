@@ -230,7 +230,6 @@ void XnnConv2d::prepare() {
 void XnnConv2d::create(Instance& inst, const std::array<int64_t, 4>& pads) const {
   if (xnn_weights_.empty()) throw Error(Stage::Run, "XNNPACK convolution run before prepare() (runtime bug)");
   const int64_t cg = in_channels_ / group_, mg = out_channels_ / group_;
-  xnn_operator_t op = nullptr;
   check_xnn(
       xnn_create_convolution2d_nhwc_f32(
           static_cast<uint32_t>(pads[0]), static_cast<uint32_t>(pads[1]), static_cast<uint32_t>(pads[2]),
@@ -239,9 +238,8 @@ void XnnConv2d::create(Instance& inst, const std::array<int64_t, 4>& pads) const
           static_cast<uint32_t>(win_.strides[1]), static_cast<uint32_t>(win_.dilations[0]),
           static_cast<uint32_t>(win_.dilations[1]), static_cast<uint32_t>(group_), static_cast<size_t>(cg),
           static_cast<size_t>(mg), static_cast<size_t>(in_channels_), static_cast<size_t>(out_channels_),
-          xnn_weights_.data(), xnn_bias_.empty() ? nullptr : xnn_bias_.data(), act_min_, act_max_, 0, &op),
+          xnn_weights_.data(), xnn_bias_.empty() ? nullptr : xnn_bias_.data(), act_min_, act_max_, 0, inst.op.out()),
       "xnn_create_convolution2d_nhwc_f32");
-  inst.op.reset(op);
   inst.pads = pads;
 }
 

@@ -1,5 +1,6 @@
-// Pieces shared by Conv (NCHW) and the layout pass's NhwcConv: attribute and shape
-// validation, and the XNNPACK 2-D convolution wrapper both providers build on.
+// Pieces shared by Conv (NCHW) and the layout pass's NhwcConv, on all three providers (ref,
+// xnnpack, onednn): attribute and shape validation, the residual add, and the XNNPACK 2-D
+// convolution wrapper the xnnpack kernels build on.
 #pragma once
 #include <array>
 #include <cmath>
@@ -10,6 +11,7 @@
 
 #include "ops/nn/scratch.h"
 #include "ops/nn/window.h"
+#include "ops/xnnpack/xnn_operator_holder.h"
 #include "runtime/kernel.h"
 
 namespace onnxi::nn {
@@ -68,8 +70,9 @@ template <class T>
 void add_residual_clamp(const T* conv, const Shape& conv_shape, const Tensor& z, Tensor& y, double lo, double hi,
                         pthreadpool_t pool);
 
-// Where an NhwcConv writes the convolution itself: straight into Y, or into `scratch` when a
-// residual input makes Y's shape differ from the convolution's (Z is then added broadcast).
+// Where an NhwcConv (any provider) writes the convolution itself: straight into Y, or into
+// `scratch` when a residual input makes Y's shape differ from the convolution's (Z is then
+// added broadcast by add_residual_clamp, which also works in place on Y).
 template <class T>
 T* conv_destination(const ConvConfig& cfg, const ConvShapes& s, Tensor& y, Scratch& scratch) {
   if (!cfg.has_residual || s.output == y.shape()) return y.data<T>();
@@ -93,7 +96,7 @@ class XnnConv2d {
   void prepare();
   // One execution context's operator, bound to its buffers by setup().
   struct Instance {
-    XnnOperator op;
+    XnnOperatorHolder op;
     std::array<int64_t, 4> pads{};
   };
   // Creates the instance's operator if needed for this geometry, then binds the buffers.

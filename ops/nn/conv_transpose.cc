@@ -21,11 +21,12 @@
 #include <cstring>
 #include <limits>
 
-#include "ops/nn/gemm.h"
+#include "ops/math/gemm_core.h"
 #include "ops/nn/layout.h"
 #include "ops/nn/scratch.h"
 #include "ops/nn/window.h"
 #include "ops/xnnpack/provider.h"
+#include "ops/xnnpack/xnn_operator_holder.h"
 #include "ops/xnnpack/xnn_util.h"
 
 namespace onnxi::nn {
@@ -355,7 +356,7 @@ class ConvTransposeXnnKernel final : public Kernel {
   void infer(InferContext& ctx) override { infer_ct(cfg_, ctx); }
   void prepare(PrepareContext&) override { ensure_xnnpack_initialized(); }
   struct State : CtState {
-    XnnOperator op;
+    XnnOperatorHolder op;
     std::array<int64_t, 4> op_pads{};
     Scratch in_nhwc, out_nhwc;
     State() : CtState(/*constant_weights=*/true) {}
@@ -401,7 +402,6 @@ class ConvTransposeXnnKernel final : public Kernel {
           for (int64_t k = 0; k < kh * kw; ++k)
             packed[static_cast<size_t>(((g * mg + m) * kh * kw + k) * cg + c)] =
                 src[((g * cg + c) * mg + m) * kh * kw + k];
-    xnn_operator_t op = nullptr;
     check_xnn(
         xnn_create_deconvolution2d_nhwc_f32(
             static_cast<uint32_t>(pads[0]), static_cast<uint32_t>(pads[1]), static_cast<uint32_t>(pads[2]),
@@ -411,9 +411,8 @@ class ConvTransposeXnnKernel final : public Kernel {
             static_cast<uint32_t>(group), static_cast<size_t>(cg), static_cast<size_t>(mg),
             static_cast<size_t>(s.in_channels), static_cast<size_t>(s.out_channels), packed.data(),
             bias_.defined() ? bias_.data<float>() : nullptr, -std::numeric_limits<float>::infinity(),
-            std::numeric_limits<float>::infinity(), 0, &op),
+            std::numeric_limits<float>::infinity(), 0, st.op.out()),
         "xnn_create_deconvolution2d_nhwc_f32");
-    st.op.reset(op);
     st.op_pads = pads;
   }
 

@@ -37,16 +37,10 @@ class InstanceNormKernel final : public Kernel {
         for (int64_t p = begin; p < end; ++p) {
           const T* xp = xd + p * size;
           T* yp = yd + p * size;
-          double sum = 0;
-          for (int64_t i = 0; i < size; ++i) sum += static_cast<double>(load_elem(xp[i]));
-          const double m = sum / static_cast<double>(size);
-          double sq = 0;
-          for (int64_t i = 0; i < size; ++i) {
-            const double d = static_cast<double>(load_elem(xp[i])) - m;
-            sq += d * d;
-          }
+          const MeanVar st = mean_variance(xp, 1, size, size);
+          const double m = st.mean;
           const int64_t c = p % channels;
-          const double a = float_value_at(scale, c) / std::sqrt(sq / static_cast<double>(size) + epsilon_);
+          const double a = float_value_at(scale, c) / std::sqrt(st.var + epsilon_);
           const double b = float_value_at(bias, c);
           for (int64_t i = 0; i < size; ++i)
             yp[i] =

@@ -60,15 +60,9 @@ class LayerNormKernel final : public Kernel {
         for (int64_t r = begin; r < end; ++r) {
           const T* xr = xd + r * n;
           T* yr = yd + r * n;
-          double sum = 0;
-          for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(load_elem(xr[i]));
-          const double m = sum / static_cast<double>(n);
-          double sq = 0;
-          for (int64_t i = 0; i < n; ++i) {
-            const double d = static_cast<double>(load_elem(xr[i])) - m;
-            sq += d * d;
-          }
-          const double is = 1.0 / std::sqrt(sq / static_cast<double>(n) + epsilon_);
+          const MeanVar st = mean_variance(xr, 1, n, n);
+          const double m = st.mean;
+          const double is = 1.0 / std::sqrt(st.var + epsilon_);
           for (int64_t i = 0; i < n; ++i)
             yr[i] = store_elem<T>(static_cast<compute_t<T>>((static_cast<double>(load_elem(xr[i])) - m) * is *
                                                                 scale_l[static_cast<size_t>(i)] +

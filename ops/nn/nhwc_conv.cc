@@ -3,13 +3,14 @@
 // activation_min / activation_max.
 //   ref:     float/double, patch gather + blocked GEMM.
 //   xnnpack: float with constant weights, XNNPACK's NHWC convolution directly.
+//   onednn:  float 2-D with constant weights, in ops/onednn/nhwc_conv_onednn.cc.
 #include <pthreadpool.h>
 
 #include <algorithm>
 #include <limits>
 
+#include "ops/math/gemm_core.h"
 #include "ops/nn/conv_common.h"
-#include "ops/nn/gemm.h"
 #include "ops/xnnpack/provider.h"
 #include "ops/xnnpack/xnn_util.h"
 

@@ -97,7 +97,7 @@ class GlobalNhwcXnnKernel final : public GlobalNhwcKernelBase {
   GlobalNhwcXnnKernel() : GlobalNhwcKernelBase(DType::Float) {}
   void prepare(PrepareContext&) override { ensure_xnnpack_initialized(); }
   struct State : KernelState {
-    XnnOperator op;
+    XnnOperatorHolder op;
     int64_t op_channels = -1;
   };
   std::unique_ptr<KernelState> make_state() const override { return std::make_unique<State>(); }
@@ -109,12 +109,10 @@ class GlobalNhwcXnnKernel final : public GlobalNhwcKernelBase {
     if (n == 0 || c == 0) return;
     if (pixels == 0) return global_nhwc_ref<float>(x, ctx.output(0), ctx.threadpool());
     if (!st.op || st.op_channels != c) {
-      xnn_operator_t op = nullptr;
       check_xnn(xnn_create_global_average_pooling_nwc_f32(
                     static_cast<size_t>(c), static_cast<size_t>(c), static_cast<size_t>(c),
-                    -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity(), 0, &op),
+                    -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity(), 0, st.op.out()),
                 "xnn_create_global_average_pooling_nwc_f32");
-      st.op.reset(op);
       st.op_channels = c;
     }
     check_xnn(xnn_setup_global_average_pooling_nwc_f32(st.op.get(), static_cast<size_t>(n),

@@ -1,8 +1,9 @@
 // Small pieces shared by the normalization kernels (LayerNormalization,
 // InstanceNormalization, LRN, MeanVarianceNormalization, LpNormalization, the
-// training-mode BatchNormalization): reading parameters as doubles and broadcasting a
-// parameter over the normalized block.
+// training-mode BatchNormalization): reading parameters as doubles, broadcasting a
+// parameter over the normalized block, and the mean and variance of a block.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,32 @@ inline void broadcast_param(const Tensor& param, const Shape& block, std::vector
     }
     (*out)[static_cast<size_t>(j)] = float_value_at(param, idx);
   }
+}
+
+// Mean and population variance, in double, of `segments` runs of `len` elements, run s
+// starting at x + s * stride: one pass sums, a second sums the squared deviations from
+// the mean (in element order both times). NaN when there are no elements.
+struct MeanVar {
+  double mean, var;
+};
+template <class T>
+inline MeanVar mean_variance(const T* x, int64_t segments, int64_t len, int64_t stride) {
+  const double count = static_cast<double>(segments * len);
+  double sum = 0;
+  for (int64_t s = 0; s < segments; ++s) {
+    const T* p = x + s * stride;
+    for (int64_t i = 0; i < len; ++i) sum += static_cast<double>(load_elem(p[i]));
+  }
+  const double mean = sum / count;
+  double sq = 0;
+  for (int64_t s = 0; s < segments; ++s) {
+    const T* p = x + s * stride;
+    for (int64_t i = 0; i < len; ++i) {
+      const double d = static_cast<double>(load_elem(p[i])) - mean;
+      sq += d * d;
+    }
+  }
+  return {mean, sq / count};
 }
 
 }  // namespace onnxi::nn

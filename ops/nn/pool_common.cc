@@ -284,20 +284,18 @@ void XnnPool2d::setup(const PoolShapes& s, const float* in, float* out, pthreadp
     const auto u32 = [](int64_t v) { return static_cast<uint32_t>(v); };
     const size_t c = static_cast<size_t>(s.channels);
     const float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
-    xnn_operator_t op = nullptr;
     if (cfg_.kind == PoolKind::Max) {
       check_xnn(xnn_create_max_pooling2d_nhwc_f32(u32(pads[0]), u32(pads[1]), u32(pads[2]), u32(pads[3]),
                                                   u32(w.kernel[0]), u32(w.kernel[1]), u32(w.strides[0]),
                                                   u32(w.strides[1]), u32(w.dilations[0]), u32(w.dilations[1]),
-                                                  c, c, c, lo, hi, 0, &op),
+                                                  c, c, c, lo, hi, 0, op_.out()),
                 "xnn_create_max_pooling2d_nhwc_f32");
     } else {
       check_xnn(xnn_create_average_pooling2d_nhwc_f32(u32(pads[0]), u32(pads[1]), u32(pads[2]), u32(pads[3]),
                                                       u32(w.kernel[0]), u32(w.kernel[1]), u32(w.strides[0]),
-                                                      u32(w.strides[1]), c, c, c, lo, hi, 0, &op),
+                                                      u32(w.strides[1]), c, c, c, lo, hi, 0, op_.out()),
                 "xnn_create_average_pooling2d_nhwc_f32");
     }
-    op_.reset(op);
     op_channels_ = s.channels;
     op_pads_ = pads;
   }

@@ -8,6 +8,7 @@
 
 #include "ops/nn/scratch.h"
 #include "ops/nn/window.h"
+#include "ops/xnnpack/xnn_operator_holder.h"
 #include "runtime/kernel.h"
 
 namespace onnxi::nn {
@@ -68,7 +69,7 @@ class XnnPool2d {
 
  private:
   PoolConfig cfg_;
-  XnnOperator op_;
+  XnnOperatorHolder op_;
   int64_t op_channels_ = -1;
   std::array<int64_t, 4> op_pads_{};
 };

@@ -28,6 +28,7 @@
 #include "ops/common/kernel_util.h"
 #include "ops/nn/scratch.h"
 #include "ops/xnnpack/provider.h"
+#include "ops/xnnpack/xnn_operator_holder.h"
 #include "ops/xnnpack/xnn_util.h"
 #include "runtime/kernel.h"
 
@@ -539,7 +540,7 @@ class ResizeKernel : public Kernel {
   // operator when that provider runs the node.
   struct State : KernelState {
     ResizeRef ref;
-    XnnOperator op;
+    XnnOperatorHolder op;
     explicit State(const ResizeConfig& cfg) : ref(cfg) {}
   };
   std::unique_ptr<KernelState> make_state() const override { return std::make_unique<State>(cfg_); }
@@ -589,15 +590,13 @@ class ResizeXnnKernel final : public ResizeKernel {
   }
 
  private:
-  void create(XnnOperator& op_) const {
+  void create(XnnOperatorHolder& op_) const {
     if (op_) return;
     uint32_t flags = 0;
     if (cfg_.coord == CoordMode::AlignCorners) flags = XNN_FLAG_ALIGN_CORNERS;
     if (cfg_.coord == CoordMode::Asymmetric) flags = XNN_FLAG_TENSORFLOW_LEGACY_MODE;
-    xnn_operator_t op = nullptr;
-    check_xnn(xnn_create_resize_bilinear2d_nhwc_f32(1, 1, 1, flags, &op),
+    check_xnn(xnn_create_resize_bilinear2d_nhwc_f32(1, 1, 1, flags, op_.out()),
               "xnn_create_resize_bilinear2d_nhwc_f32");
-    op_.reset(op);
   }
 
   void compute(State& st, const ResizeParams& p, const Tensor& x, Tensor& y, pthreadpool_t pool) const override {

@@ -1,5 +1,5 @@
-// Kernel-owned buffers: XNNPACK operator handles and scratch memory that grows when
-// shapes change and is reused across runs.
+// Kernel-owned scratch memory that grows when shapes change and is reused across runs.
+// (XNNPACK operator handles: XnnOperatorHolder, ops/xnnpack/xnn_operator_holder.h.)
 #pragma once
 #include <xnnpack.h>
 
@@ -9,13 +9,6 @@
 #include "onnxi/tensor.h"
 
 namespace onnxi::nn {
-
-struct XnnOperatorDeleter {
-  void operator()(xnn_operator_t op) const {
-    if (op) xnn_delete_operator(op);
-  }
-};
-using XnnOperator = std::unique_ptr<xnn_operator, XnnOperatorDeleter>;
 
 // Aligned, tail-padded (kTensorTailPadding >= XNN_EXTRA_BYTES) memory that only grows.
 class Scratch {

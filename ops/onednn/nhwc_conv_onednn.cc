@@ -1,7 +1,7 @@
 // onnxi::NhwcConv on oneDNN (provider "onednn"): float 2-D convolution on NHWC tensors with
 // constant weights, bias and the fused clamp as oneDNN post-ops.
 //
-// Why a second provider: on AVX-512 machines oneDNN's brgemm convolutions run ResNet-style
+// Why a third provider: on AVX-512 machines oneDNN's brgemm convolutions run ResNet-style
 // layers markedly faster than the XNNPACK build Debian ships (see bench/README.md). The
 // factory only accepts a node when oneDNN picks an optimized (JIT) implementation for it;
 // otherwise it declines and XNNPACK (then the reference kernel) takes the node.
@@ -199,8 +199,7 @@ class NhwcConvDnnlKernel final : public Kernel {
       const ConvPrimitive& p = *st.prim;
       const dnnl::engine& eng = onednn_engine();
       const Tensor& x = ctx.input(0);
-      float* out = st.plain ? st.conv_out.ensure<float>(static_cast<size_t>(shape_numel(s.output)))
-                            : conv_destination<float>(cfg_, s, y, st.conv_out);
+      float* out = conv_destination<float>(cfg_, s, y, st.conv_out);
       memory::desc dst_md({s.batch, out_channels_, s.geom.out[0], s.geom.out[1]}, dt::f32, tag::nhwc);
       memory src(memory::desc({s.batch, in_channels_, s.geom.in[0], s.geom.in[1]}, dt::f32, tag::nhwc), eng,
                  const_cast<float*>(x.data<float>()));

@@ -191,4 +191,48 @@ inline std::vector<int64_t> broadcast_strides(const Shape& in, const Shape& out)
 
 inline std::string dtype_str(DType t) { return std::string(dtype_name(t)); }
 
+// GatherElements and ScatterElements: checks `indices` against `data` (same rank, dims
+// other than the axis no larger) and returns the `axis` attribute resolved against data's
+// rank; errors start with `prefix`.
+inline int64_t resolve_elements_axis(int64_t axis_attr, const Shape& data, const Shape& idx, Stage stage,
+                                     const std::string& prefix) {
+  const int64_t r = static_cast<int64_t>(data.size());
+  if (r < 1) throw Error(stage, prefix + "data must have rank >= 1");
+  if (idx.size() != data.size())
+    throw Error(stage, prefix + "indices " + shape_to_string(idx) + " and data " + shape_to_string(data) +
+                           " differ in rank");
+  if (axis_attr < -r || axis_attr >= r)
+    throw Error(stage, prefix + "axis " + std::to_string(axis_attr) + " is out of range for rank " +
+                           std::to_string(r));
+  const int64_t axis = axis_attr < 0 ? axis_attr + r : axis_attr;
+  for (int64_t d = 0; d < r; ++d)
+    if (d != axis && idx[d] > data[d])
+      throw Error(stage, prefix + "indices " + shape_to_string(idx) + " exceed data " +
+                             shape_to_string(data) + " outside the axis");
+  return axis;
+}
+
+// GatherElements and ScatterElements: for every coordinate c of indices (shape `idx`, values
+// `ind`, already checked by check_indices against data's axis dim), in order, calls
+// f(i, d) with i the flat position of c in indices and d the flat position in data of c with
+// c[axis] = ind[i] (negative values counting from the end).
+template <class I, class F>
+void for_each_element_index(const Shape& data, const Shape& idx, int64_t axis, const I* ind, F&& f) {
+  const int64_t n = data[static_cast<size_t>(axis)];
+  const std::vector<int64_t> ds = strides_of(data);
+  // Operand 0 walks data with the axis stride zeroed (the index supplies it).
+  std::array<std::vector<int64_t>, 1> st{ds};
+  st[0][static_cast<size_t>(axis)] = 0;
+  const int64_t axis_stride = ds[static_cast<size_t>(axis)];
+  for_each_row<1>(
+      idx, st, 0, row_count(idx),
+      [&](const std::array<int64_t, 1>& off, int64_t o, int64_t len, const std::array<int64_t, 1>& in) {
+        for (int64_t i = 0; i < len; ++i) {
+          int64_t k = static_cast<int64_t>(ind[o + i]);
+          if (k < 0) k += n;
+          f(o + i, off[0] + i * in[0] + k * axis_stride);
+        }
+      });
+}
+
 }  // namespace onnxi

@@ -44,40 +44,15 @@ class GatherElementsKernel : public Kernel {
         using S = typename decltype(stag)::type;
         const S* src = elements<S>(data);
         S* dst = elements<S>(y);
-        const std::vector<int64_t> ds = strides_of(data.shape());
-        // Operand 0 walks data with the axis stride zeroed (the index supplies it).
-        std::array<std::vector<int64_t>, 1> st{ds};
-        st[0][axis] = 0;
-        const int64_t axis_stride = ds[axis];
-        for_each_row<1>(
-            idx.shape(), st, 0, row_count(idx.shape()),
-            [&](const std::array<int64_t, 1>& off, int64_t o, int64_t len, const std::array<int64_t, 1>& in) {
-              for (int64_t i = 0; i < len; ++i) {
-                int64_t k = static_cast<int64_t>(ind[o + i]);
-                if (k < 0) k += n;
-                dst[o + i] = src[off[0] + i * in[0] + k * axis_stride];
-              }
-            });
+        for_each_element_index(data.shape(), idx.shape(), axis, ind,
+                               [&](int64_t i, int64_t d) { dst[i] = src[d]; });
       });
     });
   }
 
  private:
   int64_t resolve_axis(const Shape& data, const Shape& idx, Stage stage) const {
-    const int64_t r = static_cast<int64_t>(data.size());
-    if (r < 1) throw Error(stage, "GatherElements data must have rank >= 1");
-    if (idx.size() != data.size())
-      throw Error(stage, "GatherElements indices " + shape_to_string(idx) + " and data " +
-                             shape_to_string(data) + " differ in rank");
-    if (axis_ < -r || axis_ >= r)
-      throw Error(stage, "GatherElements axis " + std::to_string(axis_) + " is out of range for rank " +
-                             std::to_string(r));
-    const int64_t axis = axis_ < 0 ? axis_ + r : axis_;
-    for (int64_t d = 0; d < r; ++d)
-      if (d != axis && idx[d] > data[d])
-        throw Error(stage, "GatherElements indices " + shape_to_string(idx) + " exceed data " +
-                               shape_to_string(data) + " outside the axis");
-    return axis;
+    return resolve_elements_axis(axis_, data, idx, stage, "GatherElements ");
   }
 
   DType dtype_ = DType::Undefined;

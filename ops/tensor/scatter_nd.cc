@@ -13,26 +13,14 @@ namespace {
 class ScatterNdKernel : public Kernel {
  public:
   explicit ScatterNdKernel(const BuildContext& ctx) {
-    if (ctx.node.inputs.size() != 3 || !ctx.has_input(0) || !ctx.has_input(1) || !ctx.has_input(2))
-      throw Error(Stage::Build, "ScatterND expects 3 inputs");
-    dtype_ = ctx.input_dtype(0);
-    if (ctx.input_dtype(2) != dtype_)
-      throw Error(Stage::Build,
-                  "updates have dtype " + dtype_str(ctx.input_dtype(2)) + ", data " + dtype_str(dtype_));
-    dispatch_index(ctx.input_dtype(1), Stage::Build, "ScatterND indices", [](auto) {});
+    dtype_ = check_scatter_inputs(ctx, "ScatterND indices");
     reduction_ = scatter_reduction(ctx, dtype_);
   }
 
   void infer(InferContext& ctx) override {
-    const Shape* data = ctx.input_shape(0);
-    const Shape* idx = ctx.input_shape(1);
-    const Shape* upd = ctx.input_shape(2);
-    if (data && idx && upd) {
-      check_shapes(*data, *idx, *upd, Stage::Plan);
-      ctx.set_output(0, dtype_, *data);
-    } else {
-      ctx.set_output_dtype(0, dtype_);
-    }
+    infer_scatter(ctx, dtype_, [&](const Shape& d, const Shape& i, const Shape& u, Stage st) {
+      check_shapes(d, i, u, st);
+    });
   }
 
   void run(RunContext& ctx) const override {

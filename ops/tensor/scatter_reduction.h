@@ -1,6 +1,7 @@
 // The `reduction` attribute of ScatterElements and ScatterND (opset 16): how an update is
 // combined with the element it lands on. "none" just stores (any dtype); the others
-// compute, so they need a numeric or bool dtype (bool: add = or, mul = and).
+// compute, so they need a numeric or bool dtype (bool: add = or, mul = and). Also the
+// input checks and shape inference the two ops share.
 #pragma once
 #include <string>
 #include <type_traits>
@@ -77,6 +78,34 @@ void dispatch_scatter(DType dtype, ScatterReduction red, F&& f) {
     }
   });
   if (!ok) throw Error(Stage::Run, "scatter reduction does not support " + dtype_str(dtype));
+}
+
+// Checks the inputs (data, indices, updates) at build: three of them, updates of data's
+// dtype, int32/int64 indices (named `indices_name` in errors). Returns data's dtype.
+inline DType check_scatter_inputs(const BuildContext& ctx, const char* indices_name) {
+  if (ctx.node.inputs.size() != 3 || !ctx.has_input(0) || !ctx.has_input(1) || !ctx.has_input(2))
+    throw Error(Stage::Build, ctx.node.op_type + " expects 3 inputs");
+  const DType dtype = ctx.input_dtype(0);
+  if (ctx.input_dtype(2) != dtype)
+    throw Error(Stage::Build,
+                "updates have dtype " + dtype_str(ctx.input_dtype(2)) + ", data " + dtype_str(dtype));
+  dispatch_index(ctx.input_dtype(1), Stage::Build, indices_name, [](auto) {});
+  return dtype;
+}
+
+// Output 0 takes data's shape once check(data, indices, updates, Stage::Plan) passes; only
+// its dtype while a shape is unknown.
+template <class Check>
+void infer_scatter(InferContext& ctx, DType dtype, Check&& check) {
+  const Shape* data = ctx.input_shape(0);
+  const Shape* idx = ctx.input_shape(1);
+  const Shape* upd = ctx.input_shape(2);
+  if (data && idx && upd) {
+    check(*data, *idx, *upd, Stage::Plan);
+    ctx.set_output(0, dtype, *data);
+  } else {
+    ctx.set_output_dtype(0, dtype);
+  }
 }
 
 }  // namespace onnxi
