@@ -137,7 +137,7 @@ class ConvXnnKernel final : public Kernel {
   bool packed_input(size_t i) const override { return (i == 1 || i == 2) && conv_.weights_released(); }
   struct State : ConvState {
     XnnConv2d::Instance conv;
-    Scratch in_nhwc, out_nhwc;
+    NhwcBridge bridge;
   };
   std::unique_ptr<KernelState> make_state() const override { return std::make_unique<State>(); }
   void reshape(RunContext& ctx) const override { reshape_conv(cfg_, ctx, ctx.state<State>()); }
@@ -149,12 +149,11 @@ class ConvXnnKernel final : public Kernel {
     pthreadpool_t pool = ctx.threadpool();
     const int64_t in_pixels = s.geom.in[0] * s.geom.in[1];
     const int64_t out_pixels = s.geom.out[0] * s.geom.out[1];
-    float* in = st.in_nhwc.ensure<float>(static_cast<size_t>(s.batch * in_pixels * s.in_channels));
-    float* out = st.out_nhwc.ensure<float>(static_cast<size_t>(s.batch * out_pixels * s.out_channels));
-    nchw_to_nhwc(ctx.input(0).data<float>(), in, s.batch, s.in_channels, in_pixels, pool);
-    conv_.setup(st.conv, s.batch, s.geom, in, out, pool);
-    conv_.run(st.conv, pool);
-    nhwc_to_nchw(out, y.data<float>(), s.batch, s.out_channels, out_pixels, pool);
+    st.bridge.run(ctx.input(0).data<float>(), y.data<float>(), s.batch, s.in_channels, in_pixels, s.out_channels,
+                  out_pixels, pool, [&](const float* in, float* out) {
+                    conv_.setup(st.conv, s.batch, s.geom, in, out, pool);
+                    conv_.run(st.conv, pool);
+                  });
   }
 
  private:

@@ -358,7 +358,7 @@ class ConvTransposeXnnKernel final : public Kernel {
   struct State : CtState {
     XnnOperatorHolder op;
     std::array<int64_t, 4> op_pads{};
-    Scratch in_nhwc, out_nhwc;
+    NhwcBridge bridge;
     State() : CtState(/*constant_weights=*/true) {}
   };
   std::unique_ptr<KernelState> make_state() const override { return std::make_unique<State>(); }
@@ -376,16 +376,15 @@ class ConvTransposeXnnKernel final : public Kernel {
     }
     if (!st.op || g.pads != st.op_pads) create(st, s, g.pads);
     const int64_t in_pixels = s.in[1] * s.in[2], out_pixels = s.out[1] * s.out[2];
-    float* in = st.in_nhwc.ensure<float>(static_cast<size_t>(s.batch * in_pixels * s.in_channels));
-    float* out = st.out_nhwc.ensure<float>(static_cast<size_t>(s.batch * out_pixels * s.out_channels));
-    nchw_to_nhwc(ctx.input(0).data<float>(), in, s.batch, s.in_channels, in_pixels, pool);
-    check_xnn(xnn_setup_deconvolution2d_nhwc_f32(st.op.get(), static_cast<size_t>(s.batch),
-                                                 static_cast<size_t>(s.in[1]), static_cast<size_t>(s.in[2]),
-                                                 static_cast<uint32_t>(g.adj_h),
-                                                 static_cast<uint32_t>(g.adj_w), in, out, pool),
-              "xnn_setup_deconvolution2d_nhwc_f32");
-    check_xnn(xnn_run_operator(st.op.get(), pool), "xnn_run_operator");
-    nhwc_to_nchw(out, y.data<float>(), s.batch, s.out_channels, out_pixels, pool);
+    st.bridge.run(ctx.input(0).data<float>(), y.data<float>(), s.batch, s.in_channels, in_pixels, s.out_channels,
+                  out_pixels, pool, [&](const float* in, float* out) {
+                    check_xnn(xnn_setup_deconvolution2d_nhwc_f32(
+                                  st.op.get(), static_cast<size_t>(s.batch), static_cast<size_t>(s.in[1]),
+                                  static_cast<size_t>(s.in[2]), static_cast<uint32_t>(g.adj_h),
+                                  static_cast<uint32_t>(g.adj_w), in, out, pool),
+                              "xnn_setup_deconvolution2d_nhwc_f32");
+                    check_xnn(xnn_run_operator(st.op.get(), pool), "xnn_run_operator");
+                  });
   }
 
  private:

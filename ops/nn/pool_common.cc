@@ -386,7 +386,7 @@ class PoolXnnKernel final : public PoolKernelBase {
   void prepare(PrepareContext&) override { ensure_xnnpack_initialized(); }
   struct XnnState : State {
     XnnPool2d pool;
-    Scratch in_nhwc, out_nhwc;
+    NhwcBridge bridge;
     explicit XnnState(const PoolConfig& cfg) : pool(cfg) {}
   };
   std::unique_ptr<KernelState> make_state() const override { return std::make_unique<XnnState>(cfg_); }
@@ -403,12 +403,11 @@ class PoolXnnKernel final : public PoolKernelBase {
       return;
     }
     const int64_t in_pixels = s.geom.in[0] * s.geom.in[1], out_pixels = s.geom.out[0] * s.geom.out[1];
-    float* in = st.in_nhwc.ensure<float>(static_cast<size_t>(s.batch * in_pixels * s.channels));
-    float* out = st.out_nhwc.ensure<float>(static_cast<size_t>(s.batch * out_pixels * s.channels));
-    nchw_to_nhwc(ctx.input(0).data<float>(), in, s.batch, s.channels, in_pixels, tp);
-    st.pool.setup(s, in, out, tp);
-    st.pool.run(tp);
-    nhwc_to_nchw(out, y.data<float>(), s.batch, s.channels, out_pixels, tp);
+    st.bridge.run(ctx.input(0).data<float>(), y.data<float>(), s.batch, s.channels, in_pixels, s.channels,
+                  out_pixels, tp, [&](const float* in, float* out) {
+                    st.pool.setup(s, in, out, tp);
+                    st.pool.run(tp);
+                  });
   }
 
  private:

@@ -1,7 +1,8 @@
 // Rewrites 2-D convolutions (and pools fed by an NHWC->NCHW transpose) to their NHWC
 // variants in the internal domain, with a transpose on each side. sink_transposes and
 // cancel_transposes then remove the transposes between neighbouring NHWC nodes, so a
-// conv chain pays for one transpose at each end instead of two around every node.
+// conv chain pays for one transpose at each end instead of two around every node. This
+// pass is where layout is decided (ops/nn/layout.h: kernels never change it).
 #include "runtime/passes/pass.h"
 
 namespace onnxi {
