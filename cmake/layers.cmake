@@ -12,19 +12,16 @@
 #
 # A layer is a list of paths relative to the source root: a path ending in "/" is
 # everything under that directory, anything else is one file. A file belongs to the first
-# layer (in ONNXI_LAYERS order) that lists it, so the IR files listed here stay out of the
-# runtime layer although they live in runtime/. Public headers (include/onnxi/) belong to
+# layer (in ONNXI_LAYERS order) that lists it. Public headers (include/onnxi/) belong to
 # the layer that implements them.
 #
-# To add a file: put it in its layer's directory (api/, onnx/, ops/, runtime/, cli/); for a
-# new IR file in runtime/ (or a new public header) add it to the list below as well.
+# To add a file: put it in its layer's directory (ir/, onnx/, runtime/, ops/, api/, cli/); a
+# new public header goes in the list of the layer that implements it.
 set(ONNXI_LAYERS ir onnx runtime ops api cli)
 
 set(ONNXI_LAYER_ir_PATHS
   include/onnxi/dtype.h include/onnxi/error.h include/onnxi/limits.h include/onnxi/tensor.h
-  include/onnxi/io.h
-  runtime/dtype.cc runtime/error.cc runtime/tensor.cc runtime/npy.cc
-  runtime/graph.h runtime/graph.cc runtime/file_util.h runtime/file_util.cc)
+  include/onnxi/io.h ir/)
 set(ONNXI_LAYER_onnx_PATHS onnx/)
 set(ONNXI_LAYER_runtime_PATHS include/onnxi/session.h include/onnxi/custom_op.h runtime/)
 set(ONNXI_LAYER_ops_PATHS ops/)

@@ -1,4 +1,4 @@
-#include "runtime/file_util.h"
+#include "ir/file_util.h"
 
 #include "onnxi/tensor.h"
 

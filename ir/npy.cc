@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "onnxi/io.h"
-#include "runtime/file_util.h"
+#include "ir/file_util.h"
 
 namespace onnxi {
 

@@ -12,7 +12,7 @@
 
 #include "onnx/model_scan.h"
 #include "onnx/tensor_proto.h"
-#include "runtime/file_util.h"
+#include "ir/file_util.h"
 
 namespace onnxi {
 

@@ -1,6 +1,6 @@
 // ModelProto -> Graph. The only part of onnxi (with tensor_proto.cc) that sees protobuf.
 //
-// How ONNX maps onto runtime/graph.h:
+// How ONNX maps onto ir/graph.h:
 // - Opsets: "ai.onnx" and "" are both stored as "". A model without opset_import is an
 //   error from IR version 3 on (when the field was introduced); older models get ai.onnx
 //   opset 1. Every node's domain must be imported.
@@ -24,7 +24,7 @@
 #pragma once
 #include <string>
 
-#include "runtime/graph.h"
+#include "ir/graph.h"
 
 namespace onnxi {
 

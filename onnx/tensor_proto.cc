@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "onnxi/io.h"
-#include "runtime/file_util.h"
+#include "ir/file_util.h"
 
 namespace onnxi::detail {
 

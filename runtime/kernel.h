@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "onnxi/tensor.h"
-#include "runtime/graph.h"
+#include "ir/graph.h"
 #include "runtime/provider.h"
 
 typedef struct pthreadpool* pthreadpool_t;

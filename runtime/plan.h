@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "onnxi/session.h"
-#include "runtime/graph.h"
+#include "ir/graph.h"
 #include "runtime/kernel.h"
 
 namespace onnxi {

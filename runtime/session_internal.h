@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "onnxi/session.h"
-#include "runtime/graph.h"
+#include "ir/graph.h"
 
 namespace onnxi {
 

@@ -7,7 +7,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "runtime/graph.h"
+#include "ir/graph.h"
 
 namespace onnxi {
 

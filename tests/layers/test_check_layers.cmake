@@ -10,10 +10,10 @@ function(make_clean_tree dir)
   file(WRITE "${dir}/include/onnxi/tensor.h" "#pragma once\n#include \"onnxi/error.h\"\n")
   file(WRITE "${dir}/include/onnxi/error.h" "#pragma once\n")
   file(WRITE "${dir}/include/onnxi/session.h" "#pragma once\n#include \"onnxi/tensor.h\"\n")
-  file(WRITE "${dir}/runtime/graph.h" "#pragma once\n#include \"onnxi/tensor.h\"\n")
-  file(WRITE "${dir}/runtime/kernel.h" "#pragma once\n#include \"runtime/graph.h\"\n")
+  file(WRITE "${dir}/ir/graph.h" "#pragma once\n#include \"onnxi/tensor.h\"\n")
+  file(WRITE "${dir}/runtime/kernel.h" "#pragma once\n#include \"ir/graph.h\"\n")
   file(WRITE "${dir}/runtime/memory_plan.cc" "// planner\n#include <vector>\n\n#include \"runtime/kernel.h\"\n")
-  file(WRITE "${dir}/onnx/loader.h" "#pragma once\n#include \"runtime/graph.h\"\n")
+  file(WRITE "${dir}/onnx/loader.h" "#pragma once\n#include \"ir/graph.h\"\n")
   file(WRITE "${dir}/onnx/loader.cc" "#include \"onnx/loader.h\"\n#include <onnx/onnx_pb.h>\n")
   file(WRITE "${dir}/ops/math/add.cc" "#include \"runtime/kernel.h\"\n#include \"onnxi/session.h\"\n")
   file(WRITE "${dir}/api/session_load.cc" "#include \"onnx/loader.h\"\n#include \"runtime/kernel.h\"\n")
@@ -67,11 +67,11 @@ file(APPEND "${WORK_DIR}/runtime_ops/runtime/kernel.h" "#include \"ops/common/ut
 expect("runtime including ops/ fails" fail "${WORK_DIR}/runtime_ops"
   "runtime/kernel.h:3: error: layer 'runtime' may not include this" "is in layer 'ops'")
 
-# IR -> runtime (an IR file in runtime/ is not in the runtime layer).
+# IR -> runtime.
 make_clean_tree("${WORK_DIR}/ir_runtime")
-file(APPEND "${WORK_DIR}/ir_runtime/runtime/graph.h" "#include \"runtime/kernel.h\"\n")
+file(APPEND "${WORK_DIR}/ir_runtime/ir/graph.h" "#include \"runtime/kernel.h\"\n")
 expect("IR including the runtime fails" fail "${WORK_DIR}/ir_runtime"
-  "runtime/graph.h:3: error: layer 'ir' may not include this" "is in layer 'runtime'")
+  "ir/graph.h:3: error: layer 'ir' may not include this" "is in layer 'runtime'")
 
 # ops -> onnx (a sibling it may not use) and ops -> protobuf (owned by onnx).
 make_clean_tree("${WORK_DIR}/ops_onnx")
