@@ -296,11 +296,8 @@ constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr UnaryParams kNoParams{};
 
 const UnaryOpSpec kUnaryOps[] = {
-    ONNXI_UNARY(Relu, kNoParams,
-                {[](const UnaryParams&, xnn_operator_t* op) {
-                   return xnn_create_clamp_nc_f32(1, 1, 1, 0.0f, kInf, 0, op);
-                 },
-                 &xnn_setup_clamp_nc_f32, nullptr}),
+    // No XNNPACK Relu: its clamp gives 0 for a NaN (see Clip below).
+    ONNXI_UNARY(Relu, kNoParams, {}),
     ONNXI_UNARY(LeakyRelu, (UnaryParams{0.01f}),
                 {[](const UnaryParams& p, xnn_operator_t* op) {
                    return xnn_create_leaky_relu_nc_f32(1, 1, 1, p.alpha, 0, op);
@@ -429,8 +426,6 @@ class UnaryXnnKernel : public UnaryRefKernel {
     run_xnn_unary(
         ctx.state<XnnOpState>().op, [this](xnn_operator_t* op) { return spec_.xnn.create(params_, op); },
         spec_.xnn.setup, x, y, ctx.threadpool(), spec_.name);
-    // XNNPACK's clamp turns a NaN into a bound (Relu's 0): the reference loop keeps it.
-    if (any_nan(x.data<float>(), static_cast<size_t>(x.numel()))) UnaryRefKernel::run(ctx);
   }
 };
 
@@ -450,7 +445,6 @@ KernelFactory unary_factory(const char* name, bool xnnpack) {
 #define ONNXI_REGISTER_UNARY_XNN(op, since) \
   ONNXI_REGISTER_KERNEL("", op, since, INT64_MAX, kXnnpack, unary_factory(op, true))
 
-ONNXI_REGISTER_UNARY_XNN("Relu", 1);
 ONNXI_REGISTER_UNARY_XNN("LeakyRelu", 1);
 ONNXI_REGISTER_UNARY_XNN("Sigmoid", 1);
 ONNXI_REGISTER_UNARY_XNN("Elu", 1);
@@ -587,38 +581,8 @@ class ClipRefKernel : public Kernel {
   std::optional<double> lo_, hi_;
 };
 
-class ClipXnnKernel : public ClipRefKernel {
- public:
-  using ClipRefKernel::ClipRefKernel;
-  // XNNPACK needs f32 bounds known now, non-NaN and with min < max.
-  bool usable() const {
-    if (dtype_ != DType::Float || !bounds_known_) return false;
-    float lo = lo_ ? static_cast<float>(*lo_) : std::numeric_limits<float>::lowest();
-    float hi = hi_ ? static_cast<float>(*hi_) : std::numeric_limits<float>::max();
-    return !std::isnan(lo) && !std::isnan(hi) && lo < hi;
-  }
-  void prepare(PrepareContext&) override { ensure_xnnpack_initialized(); }
-  std::unique_ptr<KernelState> make_state() const override { return std::make_unique<XnnOpState>(); }
-  void run(RunContext& ctx) const override {
-    const float lo = lo_ ? static_cast<float>(*lo_) : std::numeric_limits<float>::lowest();
-    const float hi = hi_ ? static_cast<float>(*hi_) : std::numeric_limits<float>::max();
-    const Tensor& x = ctx.input(0);
-    Tensor& y = output_for(ctx, 0, DType::Float, x.shape());
-    run_xnn_unary(
-        ctx.state<XnnOpState>().op,
-        [&](xnn_operator_t* op) { return xnn_create_clamp_nc_f32(1, 1, 1, lo, hi, 0, op); },
-        &xnn_setup_clamp_nc_f32, x, y, ctx.threadpool(), "Clip");
-    // XNNPACK's clamp turns a NaN into a bound: the reference loop keeps it.
-    if (any_nan(x.data<float>(), static_cast<size_t>(x.numel()))) ClipRefKernel::run(ctx);
-  }
-};
-
-ONNXI_REGISTER_KERNEL("", "Clip", 1, INT64_MAX, kXnnpack,
-                      [](const BuildContext& ctx) -> std::unique_ptr<Kernel> {
-                        auto k = std::make_unique<ClipXnnKernel>(ctx);
-                        if (!k->usable()) return nullptr;
-                        return k;
-                      });
+// No XNNPACK Clip (nor Relu, registered above): XNNPACK's clamp returns the bound for a NaN,
+// where ONNX keeps the NaN, and the reference loop is as fast on this memory-bound op.
 ONNXI_REGISTER_KERNEL("", "Clip", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new ClipRefKernel(ctx));
 });

@@ -19,8 +19,5 @@ void check_xnn(xnn_status s, const char* what);
 // reference loop is at hand check their output with this and recompute when it is true
 // (rare: it needs a NaN or an infinity in the data).
 bool any_negative_infinity(const float* p, size_t n);
-// True when `n` floats at `p` include a NaN: for clamping kernels (Relu, Clip), where a NaN
-// comes out as the lower bound and cannot be told from the output.
-bool any_nan(const float* p, size_t n);
 
 }  // namespace onnxi

@@ -90,7 +90,7 @@ TEST_CASE("providers: a kernel reports the provider whose registration built it"
     auto s = make_session(conv_model(), o);
     auto by_op = providers_by_op(*s);
     CHECK(by_op["Conv"] == forced);
-    CHECK(by_op["Relu"] == forced);
+    CHECK(by_op["Relu"] == "ref");  // XNNPACK has no Relu kernel (NaN: ops/math/unary_elementwise.cc)
   }
 }
 
