@@ -544,7 +544,8 @@ class BinaryXnnKernel : public BinaryRefKernel {
               spec_.name);
     check_xnn(xnn_run_operator(op.get(), ctx.threadpool()), spec_.name);
     // A NaN comes out of XNNPACK's clamp as -inf (see any_negative_infinity): recompute.
-    if (any_negative_infinity(out.data<float>(), static_cast<size_t>(out.numel()))) BinaryRefKernel::run(ctx);
+    if (any_negative_infinity(out.data<float>(), static_cast<size_t>(out.numel()), ctx.threadpool()))
+      BinaryRefKernel::run(ctx);
   }
 
  private:

@@ -4,6 +4,8 @@
 
 #include <cstddef>
 
+typedef struct pthreadpool* pthreadpool_t;
+
 namespace onnxi {
 
 // Initializes XNNPACK once per process (thread-safe). Throws Error when the library
@@ -18,6 +20,6 @@ void check_xnn(xnn_status s, const char* what);
 // NaN comes out as -inf even with bounds of -inf and +inf; ONNX keeps the NaN. Kernels whose
 // reference loop is at hand check their output with this and recompute when it is true
 // (rare: it needs a NaN or an infinity in the data).
-bool any_negative_infinity(const float* p, size_t n);
+bool any_negative_infinity(const float* p, size_t n, pthreadpool_t pool);
 
 }  // namespace onnxi
