@@ -14,10 +14,9 @@ flags=(-std=gnu++20 -O1 -g -fsanitize=thread -DONNX_ML=1 -DONNX_NAMESPACE=onnx -
 c++ "${flags[@]}" -fPIC -c "$src/runtime/session.cc" -o "$out/session.o"
 c++ "${flags[@]}" -c "$src/tests/model/test_concurrency.cc" -o "$out/test_concurrency.o"
 c++ "${flags[@]}" -c "$src/tests/unit/main.cc" -o "$out/main.o"
-# every layer's objects (CMake's onnxi_<layer> OBJECT libraries) but the session's own
-objs=$(find "$build/CMakeFiles" -path '*/onnxi_ir.dir/*' -name '*.o' -o -path '*/onnxi_onnx.dir/*' -name '*.o' \
-  -o -path '*/onnxi_runtime.dir/*' -name '*.o' ! -name 'session.cc.o' -o -path '*/onnxi_ops.dir/*' -name '*.o' \
-  -o -path '*/onnxi_api.dir/*' -name '*.o')
+# every layer's objects (CMake's onnxi_<layer> OBJECT libraries, listed by tests/CMakeLists.txt
+# in onnxi_layer_objects.txt) but the session's own
+objs=$(grep -v '/runtime/session\.cc\.o$' "$build/onnxi_layer_objects.txt")
 # shellcheck disable=SC2086
 c++ -fsanitize=thread "$out/session.o" "$out/test_concurrency.o" "$out/main.o" $objs -o "$out/concurrency_tsan" \
   -lonnx_proto -lprotobuf -lXNNPACK -lpthreadpool -lcpuinfo -ldnnl -lgomp -pthread
