@@ -292,7 +292,6 @@ constexpr bool returns_bool = std::is_same_v<decltype(Op::template apply<float>(
   { [](const UnaryParams&, xnn_operator_t* op) { return create_fn(1, 1, 1, 0, op); }, &setup_fn, nullptr }
 // clang-format on
 
-constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr UnaryParams kNoParams{};
 
 const UnaryOpSpec kUnaryOps[] = {
