@@ -1,13 +1,5 @@
 #include "ops/xnnpack/xnn_util.h"
 
-#include <pthreadpool.h>
-
-#include <algorithm>
-#include <atomic>
-#include <cstdint>
-#include <cstring>
-#include <limits>
-
 #include <mutex>
 #include <string>
 
@@ -52,43 +44,6 @@ void check_xnn(xnn_status s, const char* what) {
   if (s == xnn_status_success) return;
   throw Error(Stage::Run, std::string(what) + " failed: xnn_status_" + xnn_status_name(s) + " (" +
                               std::to_string(static_cast<int>(s)) + ")");
-}
-
-namespace {
-
-// Reads the floats' bits as integers: an integer compare-and-or reduction vectorizes
-// (AVX2 vpcmpeqd), where a float test may not.
-bool has_negative_infinity(const float* p, size_t n) {
-  constexpr uint32_t kNegInf = 0xff800000u;
-  uint32_t hit = 0;
-  for (size_t i = 0; i < n; ++i) {
-    uint32_t b;
-    std::memcpy(&b, p + i, sizeof b);
-    hit |= b == kNegInf;
-  }
-  return hit != 0;
-}
-
-struct ScanJob {
-  const float* p;
-  size_t n;
-  std::atomic<bool> found{false};
-};
-
-void scan_tile(void* arg, size_t start, size_t count) {
-  auto* job = static_cast<ScanJob*>(arg);
-  if (has_negative_infinity(job->p + start, std::min(count, job->n - start)))
-    job->found.store(true, std::memory_order_relaxed);
-}
-
-}  // namespace
-
-bool any_negative_infinity(const float* p, size_t n, pthreadpool_t pool) {
-  constexpr size_t kTile = 1 << 15;
-  if (!pool || n < 2 * kTile) return has_negative_infinity(p, n);
-  ScanJob job{p, n};
-  pthreadpool_parallelize_1d_tile_1d(pool, scan_tile, &job, n, kTile, 0);
-  return job.found.load();
 }
 
 }  // namespace onnxi

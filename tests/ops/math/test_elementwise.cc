@@ -71,14 +71,9 @@ TEST_CASE("Add/Sub/Mul/Div/Max/Min float: both providers over broadcast shapes",
       Tensor a = random_float(sa, 10 + c), b = random_float(sb, 100 + c, 0.5, 3);
       Shape out_shape;
       std::vector<double> want = ref_binary(a, b, op.f, &out_shape);
-      // XNNPACK broadcasts up to 6 dims; beyond that its factory declines.
-      const bool xnn_fits = sa.size() <= 6 && sb.size() <= 6;
-      if (!xnn_fits) REQUIRE(run_node(binary_node(op.op, a, b)).provider == "ref");
       INFO(op.op << " " << shape_to_string(sa) << " x " << shape_to_string(sb));
       OpTester t(binary_node(op.op, a, b));
       t.expect_values(want).tolerance(1e-6, 1e-6);
-      const bool xnn_op = std::string(op.op) != "Max" && std::string(op.op) != "Min";  // see the NaN test
-      if (xnn_fits && xnn_op) t.require("xnnpack");
       Tensor y = t.run().ref();
       REQUIRE(y.dtype() == DType::Float);
       REQUIRE(y.shape() == out_shape);
@@ -86,9 +81,9 @@ TEST_CASE("Add/Sub/Mul/Div/Max/Min float: both providers over broadcast shapes",
   }
 }
 
-TEST_CASE("Add on a large per-channel tensor uses both providers identically", "[elementwise][binary]") {
+TEST_CASE("Add on a large per-channel tensor", "[elementwise][binary]") {
   Tensor a = random_float({2, 64, 28, 28}, 1), b = random_float({64, 1, 1}, 2);
-  Tensor r = OpTester(binary_node("Add", a, b)).require("xnnpack").tolerance(0, 0).run().ref();
+  Tensor r = OpTester(binary_node("Add", a, b)).threads(2).tolerance(0, 0).run().ref();
   Shape s;
   require_values(r,
                  ref_binary(
@@ -171,9 +166,9 @@ TEST_CASE("Variadic Max/Min: one, two and three inputs with broadcasting", "[ele
 
 TEST_CASE("NaN propagates through every provider's arithmetic, Max/Min and activations", "[elementwise][nan]") {
   // ONNX, numpy and ONNX Runtime all give NaN here. XNNPACK's maximum/minimum return the
-  // other operand instead, and its clamp the bound, so Max, Min, Relu and Clip have no
+  // other operand instead, and its clamp the bound, so the binary ops, Relu and Clip have no
   // XNNPACK kernel (this test failed when they had: Max on xnnpack gave 0 for max(NaN, 0),
-  // Relu 0, Add -inf before its kernel learned to recompute).
+  // Add/Sub/Mul/Div -inf, Relu 0).
   const float nan = std::numeric_limits<float>::quiet_NaN();
   Tensor a = Tensor::from_vector<float>({nan, 1, 2, nan}, {4});
   Tensor b = Tensor::from_vector<float>({0, nan, 1, nan}, {4});
@@ -226,7 +221,7 @@ TEST_CASE("Legacy broadcast/axis attributes (opset < 7)", "[elementwise][binary]
   Shape s;
   std::vector<double> want = ref_binary(
       a, b4, [](double x, double y) { return x + y; }, &s);
-  Tensor y = OpTester(r).require("xnnpack").expect_values(want).tolerance(1e-6, 0).run().ref();
+  Tensor y = OpTester(r).expect_values(want).tolerance(1e-6, 0).run().ref();
   REQUIRE(y.shape() == a.shape());
   // Default axis: B matches A's trailing dims.
   Tensor c = random_float({4, 5}, 3);
@@ -240,7 +235,7 @@ TEST_CASE("Legacy broadcast/axis attributes (opset < 7)", "[elementwise][binary]
   r2.inputs = {a, one};
   want = ref_binary(
       a, one, [](double x, double y) { return x * y; }, &s);
-  require_values(run1(r2, "xnnpack"), want, 1e-6);
+  check_all(r2, want, 1e-6);
   // broadcast=0 with different shapes, and a B that does not fit at the axis.
   NodeRun bad = binary_node("Add", a, b, 6);
   expect_error_all(bad);
@@ -653,7 +648,6 @@ TEST_CASE("Threaded elementwise runs match single-threaded ones", "[elementwise]
     for (const auto& k : kArith)
       if (std::string(k.op) == op) ac = &k;
     OpTester t(binary_node(op, a, c));
-    if (std::string(op) != "Max") t.require("xnnpack");
     t.threads(3)
         .expect_values(ref_binary(a, c, ac->f, &s))
         .tolerance(1e-6, 1e-6)
@@ -677,9 +671,6 @@ TEST_CASE("Threaded elementwise runs match single-threaded ones", "[elementwise]
 
 TEST_CASE("XNNPACK kernels run correctly without prepare()", "[elementwise][xnnpack]") {
   Tensor a = random_float({3, 4}, 1), b = random_float({4}, 2);
-  NodeRun r = binary_node("Add", a, b);
-  r.provider = "xnnpack";
-  require_same(run_without_prepare(r), run_all(r));
   NodeRun u;
   u.op_type = "LeakyRelu";
   u.inputs = {a};
@@ -720,13 +711,13 @@ TEST_CASE("Variadic Sum and Mean with broadcasting", "[elementwise][binary]") {
   check_all(r, mean, 1e-6, 1e-6);
   r.inputs = {a};
   require_same(run_all(r), a);
-  // Two float inputs: XNNPACK add for Sum; Mean stays on ref.
+  // Two float inputs.
   r.inputs = {a, b};
   r.op_type = "Sum";
   Shape s2;
   std::vector<double> ab = ref_binary(
       a, b, [](double x, double q) { return x + q; }, &s2);
-  require_values(run1(r, "xnnpack"), ab, 1e-6, 1e-6);
+  check_all(r, ab, 1e-6, 1e-6);
   r.op_type = "Mean";
   r.provider = "";
   REQUIRE(run_node(r).provider == "ref");
