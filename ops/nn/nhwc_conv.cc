@@ -3,7 +3,7 @@
 // activation_min / activation_max.
 //   ref:     float/double, patch gather + blocked GEMM.
 //   xnnpack: float with constant weights, XNNPACK's NHWC convolution directly.
-//   onednn:  float 2-D with constant weights, in ops/onednn/nhwc_conv_onednn.cc.
+//   onednn:  float 2-D with constant weights, in ops/nn/nhwc_conv_onednn.cc.
 #include <pthreadpool.h>
 
 #include <algorithm>
