@@ -8,6 +8,7 @@
 
 #include "runtime/provider.h"
 #include "runtime/session_internal.h"
+#include "tests/harness/tensor_values.h"
 
 namespace onnxi::test {
 
@@ -216,46 +217,6 @@ Tolerance default_tolerance(DType t) {
 
 namespace {
 
-double element(const Tensor& t, int64_t i) {
-  const void* p = t.raw_data();
-  switch (t.dtype()) {
-    case DType::Float:
-      return static_cast<const float*>(p)[i];
-    case DType::Double:
-      return static_cast<const double*>(p)[i];
-    case DType::Int8:
-      return static_cast<const int8_t*>(p)[i];
-    case DType::Int16:
-      return static_cast<const int16_t*>(p)[i];
-    case DType::Int32:
-      return static_cast<const int32_t*>(p)[i];
-    case DType::UInt8:
-      return static_cast<const uint8_t*>(p)[i];
-    case DType::UInt16:
-      return static_cast<const uint16_t*>(p)[i];
-    case DType::UInt32:
-      return static_cast<const uint32_t*>(p)[i];
-    case DType::Bool:
-      return static_cast<const bool*>(p)[i] ? 1 : 0;
-    case DType::Float16: {
-      uint16_t h = static_cast<const uint16_t*>(p)[i];
-      int sign = (h >> 15) & 1, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
-      double v = exp == 0 ? std::ldexp(mant, -24)
-                 : exp == 31 ? (mant ? NAN : INFINITY)
-                             : std::ldexp(1024 + mant, exp - 25);
-      return sign ? -v : v;
-    }
-    case DType::BFloat16: {
-      uint32_t bits = static_cast<uint32_t>(static_cast<const uint16_t*>(p)[i]) << 16;
-      float f;
-      std::memcpy(&f, &bits, 4);
-      return f;
-    }
-    default:
-      return NAN;  // not called: other dtypes are compared bytewise
-  }
-}
-
 bool compared_by_value(DType t) {
   switch (t) {
     case DType::Float: case DType::Double: case DType::Int8: case DType::Int16: case DType::Int32:
@@ -290,7 +251,7 @@ void require_close(const Tensor& got, const Tensor& want, Tolerance tol, const s
   size_t bad = 0;
   std::ostringstream first;
   for (int64_t i = 0; i < n; ++i) {
-    const double g = element(got, i), w = element(want, i);
+    const double g = get_value(got, i), w = get_value(want, i);
     if (std::isnan(w) && std::isnan(g)) continue;
     if (g == w) continue;
     if (!std::isinf(w) && std::fabs(g - w) <= tol.abs + tol.rel * std::fabs(w)) continue;
@@ -309,9 +270,7 @@ void require_close(const Tensor& got, const std::vector<double>& want, Tolerance
   std::ostringstream first;
   for (size_t i = 0; i < want.size(); ++i) {
     const int64_t k = static_cast<int64_t>(i);
-    const double g = got.dtype() == DType::Int64    ? static_cast<double>(got.data<int64_t>()[k])
-                     : got.dtype() == DType::UInt64 ? static_cast<double>(got.data<uint64_t>()[k])
-                                                    : element(got, k);
+    const double g = get_value(got, k);
     const double w = want[i];
     if (std::isnan(w) && std::isnan(g)) continue;
     if (g == w) continue;
