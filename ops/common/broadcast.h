@@ -80,33 +80,36 @@ void parallel_chunks(pthreadpool_t pool, int64_t range, int64_t cost_per_item, F
   pthreadpool_parallelize_1d(pool, task, static_cast<size_t>(chunks));
 }
 
+// Calls row(offset_a, offset_b, offset_out, n, stride_a, stride_b) for every row of the
+// plan (see for_broadcast_rows), in chunks of rows on `pool` when worth it.
+template <class Row>
+void broadcast_rows(const BroadcastPlan& p, pthreadpool_t pool, Row&& row) {
+  if (p.numel == 0) return;
+  const int64_t n = p.dims.back();
+  parallel_chunks(pool, p.numel / n, n, [&](int64_t begin, int64_t end) { for_broadcast_rows(p, begin, end, row); });
+}
+
 // Applies out[i] = f(a[i], b[i]) over a plan, with pointers already offset to element 0.
 // TA/TB/TO are storage types; f maps loaded values to the stored value.
 template <class TA, class TB, class TO, class F>
 void broadcast_apply(const BroadcastPlan& p, const TA* a, const TB* b, TO* out, F f,
                      pthreadpool_t pool = nullptr) {
-  if (p.numel == 0) return;
-  const int64_t n = p.dims.back();
-  const int64_t rows = p.numel / n;
-  parallel_chunks(pool, rows, n, [&](int64_t begin, int64_t end) {
-    for_broadcast_rows(p, begin, end,
-                       [&](int64_t oa, int64_t ob, int64_t oo, int64_t len, int64_t sa, int64_t sb) {
-                         const TA* pa = a + oa;
-                         const TB* pb = b + ob;
-                         TO* po = out + oo;
-                         if (sa == 1 && sb == 1) {
-                           for (int64_t i = 0; i < len; ++i) po[i] = f(pa[i], pb[i]);
-                         } else if (sa == 1) {
-                           const TB vb = pb[0];
-                           for (int64_t i = 0; i < len; ++i) po[i] = f(pa[i], vb);
-                         } else if (sb == 1) {
-                           const TA va = pa[0];
-                           for (int64_t i = 0; i < len; ++i) po[i] = f(va, pb[i]);
-                         } else {
-                           const TO v = f(pa[0], pb[0]);
-                           for (int64_t i = 0; i < len; ++i) po[i] = v;
-                         }
-                       });
+  broadcast_rows(p, pool, [&](int64_t oa, int64_t ob, int64_t oo, int64_t len, int64_t sa, int64_t sb) {
+    const TA* pa = a + oa;
+    const TB* pb = b + ob;
+    TO* po = out + oo;
+    if (sa == 1 && sb == 1) {
+      for (int64_t i = 0; i < len; ++i) po[i] = f(pa[i], pb[i]);
+    } else if (sa == 1) {
+      const TB vb = pb[0];
+      for (int64_t i = 0; i < len; ++i) po[i] = f(pa[i], vb);
+    } else if (sb == 1) {
+      const TA va = pa[0];
+      for (int64_t i = 0; i < len; ++i) po[i] = f(va, pb[i]);
+    } else {
+      const TO v = f(pa[0], pb[0]);
+      for (int64_t i = 0; i < len; ++i) po[i] = v;
+    }
   });
 }
 

@@ -6,6 +6,7 @@
 // (no XNNPACK kernels: see the table). Opsets < 7 of the arithmetic,
 // comparison and logical ops had `broadcast`/`axis` attributes instead of numpy
 // broadcasting; they are turned into an equivalent numpy shape for B at build time.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -201,9 +202,96 @@ inline C pow_value(C base, E e) {
 using BinaryRefFn = void (*)(DType, const BroadcastPlan&, const void*, const void*, void*,
                              const BinaryParams&, pthreadpool_t);
 
+// ---- float Add/Sub/Mul/Div rows, also compiled for AVX2 ----
+// These rows are most of the elementwise arithmetic of CNNs (residual adds, the
+// squeeze-and-excitation Muls). The generic loop is compiled for the x86-64 baseline
+// (SSE2); these are also compiled for AVX2 and picked when the CPU has it (checked once;
+// no ifunc, which the sanitizers' runtimes do not survive). NaN propagates as IEEE
+// arithmetic does.
+using F32Row = void (*)(const float*, const float*, float*, int64_t, int64_t, int64_t);
+
+template <class F>
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+inline void f32_row(const float* a, const float* b, float* o, int64_t n, int64_t sa, int64_t sb) {
+  const F f;
+  if (sa == 1 && sb == 1) {
+    for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], b[i]);
+  } else if (sa == 1) {
+    const float vb = b[0];
+    for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], vb);
+  } else if (sb == 1) {
+    const float va = a[0];
+    for (int64_t i = 0; i < n; ++i) o[i] = f(va, b[i]);
+  } else {
+    std::fill(o, o + n, f(a[0], b[0]));
+  }
+}
+template <class F>
+void f32_row_baseline(const float* a, const float* b, float* o, int64_t n, int64_t sa, int64_t sb) {
+  f32_row<F>(a, b, o, n, sa, sb);
+}
+#if defined(__x86_64__) && defined(__GNUC__)
+template <class F>
+__attribute__((target("avx2"))) void f32_row_avx2(const float* a, const float* b, float* o, int64_t n, int64_t sa,
+                                                  int64_t sb) {
+  f32_row<F>(a, b, o, n, sa, sb);
+}
+bool cpu_has_avx2() {
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return has;
+}
+template <class F>
+F32Row f32_row_fn() {
+  return cpu_has_avx2() ? &f32_row_avx2<F> : &f32_row_baseline<F>;
+}
+#else
+template <class F>
+F32Row f32_row_fn() {
+  return &f32_row_baseline<F>;
+}
+#endif
+
+struct F32Add {
+  float operator()(float x, float y) const { return x + y; }
+};
+struct F32Sub {
+  float operator()(float x, float y) const { return x - y; }
+};
+struct F32Mul {
+  float operator()(float x, float y) const { return x * y; }
+};
+struct F32Div {
+  float operator()(float x, float y) const { return x / y; }
+};
+// The float row function of Op, or nullptr when Op takes the generic loop.
+template <class Op>
+F32Row f32_row_of() {
+  if constexpr (std::is_same_v<Op, AddOp>) return f32_row_fn<F32Add>();
+  if constexpr (std::is_same_v<Op, SubOp>) return f32_row_fn<F32Sub>();
+  if constexpr (std::is_same_v<Op, MulOp>) return f32_row_fn<F32Mul>();
+  if constexpr (std::is_same_v<Op, DivOp>) return f32_row_fn<F32Div>();
+  return nullptr;
+}
+
 template <class Op>
 void ref_binary(DType t, const BroadcastPlan& p, const void* a, const void* b, void* out,
                 const BinaryParams& prm, pthreadpool_t pool) {
+  if (t == DType::Float) {
+    if (F32Row row = f32_row_of<Op>()) {
+      const float* fa = static_cast<const float*>(a);
+      const float* fb = static_cast<const float*>(b);
+      float* fo = static_cast<float*>(out);
+      broadcast_rows(p, pool, [&](int64_t oa, int64_t ob, int64_t oo, int64_t n, int64_t sa, int64_t sb) {
+        row(fa + oa, fb + ob, fo + oo, n, sa, sb);
+      });
+      return;
+    }
+  }
   bool ok = visit_dtype<Op::kTypes>(t, [&](auto tag) {
     using T = typename decltype(tag)::type;
     using C = compute_t<T>;
