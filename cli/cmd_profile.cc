@@ -106,7 +106,8 @@ Command add_profile(CLI::App& app) {
   app.add_flag("-q,--quiet", o->quiet, "No progress bar");
   app.footer(
       "Times are per node, measured around each kernel call; \"share\" is of the sum of node medians.\n"
-      "GFLOP/s is shown for Conv, Gemm and MatMul (2 flops per multiply-add).\n"
+      "GFLOP/s is shown for the ops whose kernels estimate their FLOPs: Conv, ConvTranspose, Gemm,\n"
+      "MatMul (2 flops per multiply-add).\n"
       "\n"
       "Examples:\n"
       "  onnxi profile models/resnet50/model.onnx\n"

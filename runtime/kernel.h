@@ -163,6 +163,11 @@ class Kernel {
   virtual void reshape(RunContext& /*ctx*/) const {}
   // Computes the outputs. Changes nothing but the outputs and ctx's state.
   virtual void run(RunContext& ctx) const = 0;
+  // Floating-point operations of one run with these input and output types, every shape
+  // known (2 per multiply-add), for `onnxi profile`'s GFLOP/s; 0 when not estimated.
+  virtual double flops(const std::vector<ValueType>& /*inputs*/, const std::vector<ValueType>& /*outputs*/) const {
+    return 0;
+  }
   // The provider whose registration built this kernel (build_kernel records it; kRef for
   // a kernel made outside build_kernel). Its name is what `onnxi profile` shows.
   const Provider& provider_record() const { return *provider_; }

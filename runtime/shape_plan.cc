@@ -1,6 +1,6 @@
 // The shape planner: value types and shapes for one set of input shapes, the steps that can
 // be evaluated ahead (their inputs are known) or must be run with shapes known only then,
-// FLOP estimates, and the arena offsets from the memory planner.
+// the kernels' FLOP estimates (Kernel::flops), and the arena offsets from the memory planner.
 #include <algorithm>
 
 #include "runtime/memory_plan.h"
@@ -58,28 +58,6 @@ void infer_step(ExecGraph& g, ShapePlan& p, Step& s, const std::vector<ValueType
 }
 
 namespace {
-
-double estimate_flops(const ShapePlan& p, const Step& s, const std::vector<ValueType>& in) {
-  if (s.out.empty() || s.out[0] < 0 || !p.types[s.out[0]].shape_known) return 0;
-  const Shape& y = p.types[s.out[0]].shape;
-  const std::string& op = s.node.op_type;
-  auto prod = [](const Shape& sh, size_t from, size_t to) {
-    double r = 1;
-    for (size_t i = from; i < to && i < sh.size(); ++i) r *= double(sh[i]);
-    return r;
-  };
-  if ((op == "Conv" || op == "NhwcConv") && in.size() >= 2 && in[1].shape_known && in[1].shape.size() >= 3) {
-    const Shape& w = in[1].shape;  // [M, C/g, k...]
-    return 2.0 * prod(y, 0, y.size()) * prod(w, 1, w.size());
-  }
-  if ((op == "Gemm" || op == "MatMul") && in.size() >= 2 && in[0].shape_known && !in[0].shape.empty()) {
-    double k = double(in[0].shape.back());
-    if (op == "Gemm" && s.node.find_attribute("transA") && s.node.find_attribute("transA")->i)
-      k = double(in[0].shape.front());
-    return 2.0 * prod(y, 0, y.size()) * k;
-  }
-  return 0;
-}
 
 // Arena offsets of the values computed at run time with shapes known ahead (plan_memory).
 void assign_arena(const ExecGraph& g, ShapePlan& p) {
@@ -154,7 +132,11 @@ void plan_shapes(ExecGraph& g, const std::vector<Shape>& shapes, const SessionOp
     infer_step(g, p, s, in, Stage::Plan);
     for (int id : s.out)
       if (id >= 0 && !p.types[id].shape_known) sp.dynamic = true;
-    sp.flops = estimate_flops(p, s, in);
+    if (!sp.dynamic) {
+      std::vector<ValueType> out;
+      for (int id : s.out) out.push_back(id >= 0 ? p.types[id] : ValueType{});
+      sp.flops = s.kernel->flops(in, out);
+    }
   }
   assign_arena(g, p);
   p.input_shapes = shapes;

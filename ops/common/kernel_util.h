@@ -24,4 +24,11 @@ std::vector<size_t> to_size_dims(const Shape& s);
 // Product of dims [begin, end).
 int64_t dims_product(const Shape& s, size_t begin, size_t end);
 
+// FLOPs of `per_element` multiply-adds for each element of `shape` (Kernel::flops).
+inline double multiply_add_flops(const Shape& shape, double per_element) {
+  double n = 2.0 * per_element;
+  for (int64_t d : shape) n *= static_cast<double>(d);
+  return n;
+}
+
 }  // namespace onnxi

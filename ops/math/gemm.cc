@@ -52,6 +52,11 @@ class GemmRefKernel : public Kernel {
     ctx.set_output(0, dtype_, {d.m, d.n});
   }
 
+  double flops(const std::vector<ValueType>& in, const std::vector<ValueType>& out) const override {
+    const Shape& a = in[0].shape;  // 2-D, checked by infer
+    return multiply_add_flops(out[0].shape, double(trans_a_ ? a[0] : a[1]));
+  }
+
   void run(RunContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);

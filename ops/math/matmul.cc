@@ -65,6 +65,10 @@ class MatMulRefKernel : public Kernel {
     ctx.set_output(0, dtype_, matmul_dims(*a, *b, Stage::Plan).out);
   }
 
+  double flops(const std::vector<ValueType>& in, const std::vector<ValueType>& out) const override {
+    return multiply_add_flops(out[0].shape, double(in[0].shape.back()));
+  }
+
   void run(RunContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);

@@ -70,6 +70,9 @@ class ConvRefKernel final : public Kernel {
  public:
   explicit ConvRefKernel(ConvConfig cfg) : cfg_(std::move(cfg)) {}
   void infer(InferContext& ctx) override { infer_conv(cfg_, ctx); }
+  double flops(const std::vector<ValueType>& in, const std::vector<ValueType>& out) const override {
+    return conv_flops(in, out);
+  }
   struct State : ConvState {
     Scratch col;  // im2col buffer
   };
@@ -133,6 +136,9 @@ class ConvXnnKernel final : public Kernel {
       : cfg_(std::move(cfg)),
         conv_(win, cfg_.group, in_channels, out_channels, w, b, cfg_.act_min, cfg_.act_max) {}
   void infer(InferContext& ctx) override { infer_conv(cfg_, ctx); }
+  double flops(const std::vector<ValueType>& in, const std::vector<ValueType>& out) const override {
+    return conv_flops(in, out);
+  }
   void prepare(PrepareContext&) override { conv_.prepare(); }
   bool packed_input(size_t i) const override { return (i == 1 || i == 2) && conv_.weights_released(); }
   struct State : ConvState {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ops/common/broadcast.h"
+#include "ops/common/kernel_util.h"
 #include "ops/xnnpack/xnn_util.h"
 
 namespace onnxi::nn {
@@ -18,6 +19,10 @@ constexpr int64_t kMaxXnnValue = int64_t(1) << 31;
 const char* op_name(bool nhwc) { return nhwc ? "NhwcConv" : "Conv"; }
 
 }  // namespace
+
+double conv_flops(const std::vector<ValueType>& in, const std::vector<ValueType>& out) {
+  return multiply_add_flops(out[0].shape, double(dims_product(in[1].shape, 1, in[1].shape.size())));
+}
 
 bool conv_ref_supports(DType t) { return t == DType::Float || t == DType::Double; }
 

@@ -53,6 +53,10 @@ ConvShapes conv_shapes(const ConvConfig& cfg, const Shape& x, const Shape& w, co
 // Output dtype and shape (dtype only while X's or W's shape is unknown).
 void infer_conv(const ConvConfig& cfg, InferContext& ctx);
 
+// Kernel::flops of Conv / NhwcConv: per output element, one multiply-add per weight of its
+// output channel (W is [M, C/group, k...] or its NHWC-packed equivalent of the same size).
+double conv_flops(const std::vector<ValueType>& in, const std::vector<ValueType>& out);
+
 // What every convolution kernel keeps per execution context: the geometry of the current
 // input shapes, validated and computed by reshape_conv() in the kernel's reshape step.
 struct ConvState : KernelState {

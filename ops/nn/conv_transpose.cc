@@ -21,6 +21,7 @@
 #include <cstring>
 #include <limits>
 
+#include "ops/common/kernel_util.h"
 #include "ops/math/gemm_core.h"
 #include "ops/nn/layout.h"
 #include "ops/nn/scratch.h"
@@ -297,11 +298,20 @@ void infer_ct(const ConvTransposeConfig& cfg, InferContext& ctx) {
   ctx.set_output(0, cfg.dtype, ct_shapes(cfg, *x, *w, b, Stage::Plan).output);
 }
 
+// Kernel::flops: every input element meets every weight of its group's output channels
+// (W is [C, M/group, k...]).
+double ct_flops(const std::vector<ValueType>& in) {
+  return multiply_add_flops(in[0].shape, double(dims_product(in[1].shape, 1, in[1].shape.size())));
+}
+
 class ConvTransposeRefKernel final : public Kernel {
  public:
   ConvTransposeRefKernel(ConvTransposeConfig cfg, bool constant_weights)
       : cfg_(std::move(cfg)), constant_weights_(constant_weights) {}
   void infer(InferContext& ctx) override { infer_ct(cfg_, ctx); }
+  double flops(const std::vector<ValueType>& in, const std::vector<ValueType>&) const override {
+    return ct_flops(in);
+  }
   std::unique_ptr<KernelState> make_state() const override { return std::make_unique<CtState>(constant_weights_); }
   void reshape(RunContext& ctx) const override { reshape_ct(cfg_, ctx, ctx.state<CtState>()); }
   void run(RunContext& ctx) const override {
@@ -354,6 +364,9 @@ class ConvTransposeXnnKernel final : public Kernel {
   ConvTransposeXnnKernel(ConvTransposeConfig cfg, const Tensor& w, const Tensor* b)
       : cfg_(std::move(cfg)), weights_(w), bias_(b ? *b : Tensor()) {}
   void infer(InferContext& ctx) override { infer_ct(cfg_, ctx); }
+  double flops(const std::vector<ValueType>& in, const std::vector<ValueType>&) const override {
+    return ct_flops(in);
+  }
   void prepare(PrepareContext&) override { ensure_xnnpack_initialized(); }
   struct State : CtState {
     XnnOperatorHolder op;

@@ -59,6 +59,9 @@ class NhwcConvRefKernel final : public Kernel {
   explicit NhwcConvRefKernel(ConvConfig cfg, const Tensor* constant_w)
       : cfg_(std::move(cfg)), constant_w_(constant_w ? *constant_w : Tensor()) {}
   void infer(InferContext& ctx) override { infer_conv(cfg_, ctx); }
+  double flops(const std::vector<ValueType>& in, const std::vector<ValueType>& out) const override {
+    return conv_flops(in, out);
+  }
   // Constant weights are packed once, here; others on every run (into the context's state).
   void prepare(PrepareContext&) override {
     if (!constant_w_.defined() || constant_w_.rank() != 4) return;
@@ -164,6 +167,9 @@ class NhwcConvXnnKernel final : public Kernel {
               cfg_.has_residual ? -std::numeric_limits<float>::infinity() : cfg_.act_min,
               cfg_.has_residual ? std::numeric_limits<float>::infinity() : cfg_.act_max) {}
   void infer(InferContext& ctx) override { infer_conv(cfg_, ctx); }
+  double flops(const std::vector<ValueType>& in, const std::vector<ValueType>& out) const override {
+    return conv_flops(in, out);
+  }
   void prepare(PrepareContext&) override { conv_.prepare(); }
   bool packed_input(size_t i) const override { return (i == 1 || i == 2) && conv_.weights_released(); }
   struct State : ConvState {

@@ -113,6 +113,9 @@ class NhwcConvDnnlKernel final : public Kernel {
   }
 
   void infer(InferContext& ctx) override { infer_conv(cfg_, ctx); }
+  double flops(const std::vector<ValueType>& in, const std::vector<ValueType>& out) const override {
+    return conv_flops(in, out);
+  }
 
   // Checked by the factory: is oneDNN's implementation for the probe shape a fast one?
   // With a residual input, a binary-add post-op reads Z directly; where oneDNN has no fast

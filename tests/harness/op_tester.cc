@@ -122,6 +122,20 @@ std::string KernelRunner::provider() const { return kernel_->provider(); }
 
 std::vector<Tensor> KernelRunner::run() { return run(r_.inputs); }
 
+double KernelRunner::flops() {
+  std::vector<ValueType> types = types_;
+  for (size_t i = 0; i < r_.inputs.size(); ++i) {
+    if (!r_.inputs[i].defined()) continue;
+    types[i].shape_known = true;
+    types[i].shape = r_.inputs[i].shape();
+    types[i].constant = &r_.inputs[i];
+  }
+  std::vector<ValueType> out(r_.num_outputs);
+  InferContext ictx(types, out);
+  kernel_->infer(ictx);
+  return kernel_->flops(types, out);
+}
+
 std::vector<Tensor> KernelRunner::run(std::vector<Tensor> inputs) {
   inputs.resize(r_.inputs.size());
   for (size_t i = 0; i < r_.inputs.size(); ++i)
@@ -317,14 +331,23 @@ OpTester& OpTester::constant(Tensor t) {
 }
 OpTester& OpTester::absent() { return input(Tensor()); }
 OpTester& OpTester::expect(Tensor want) {
-  expected_.push_back(std::move(want));
-  r_.num_outputs = std::max(r_.num_outputs, expected_.size());
+  std::vector<Tensor>& t = expected_.back().tensors;
+  t.push_back(std::move(want));
+  r_.num_outputs = std::max(r_.num_outputs, t.size());
   return *this;
 }
 OpTester& OpTester::expect_values(std::vector<double> want) {
-  expected_values_[expected_.size()] = std::move(want);
+  Expected& e = expected_.back();
+  e.values[e.tensors.size()] = std::move(want);
+  return expect(Tensor());
+}
+OpTester& OpTester::then(std::vector<Tensor> inputs) {
+  later_inputs_.push_back(std::move(inputs));
   expected_.emplace_back();
-  r_.num_outputs = std::max(r_.num_outputs, expected_.size());
+  return *this;
+}
+OpTester& OpTester::expect_flops(double flops) {
+  flops_ = flops;
   return *this;
 }
 OpTester& OpTester::outputs(size_t n) {
@@ -371,10 +394,26 @@ std::vector<std::string> OpTester::tried() const {
   return names;
 }
 
+void OpTester::check_outputs(const std::string& label, const std::string& provider,
+                             const std::vector<Tensor>& outs, size_t run, const std::vector<Tensor>* ref) const {
+  const Expected& want = expected_[run];
+  for (size_t i = 0; i < outs.size(); ++i) {
+    Tolerance tol = have_tol_ ? tol_ : default_tolerance(outs[i].defined() ? outs[i].dtype() : DType::Float);
+    if (auto it = provider_tol_.find(provider); it != provider_tol_.end()) tol = it->second;
+    const std::string which =
+        label + (run > 0 ? ", run " + std::to_string(run + 1) : "") + ", output " + std::to_string(i);
+    if (i < want.tensors.size() && want.tensors[i].defined())
+      require_close(outs[i], want.tensors[i], tol, which + " vs expected");
+    if (auto it = want.values.find(i); it != want.values.end()) require_close(outs[i], it->second, tol, which + " vs expected");
+    if (ref && i < ref->size()) require_close(outs[i], (*ref)[i], tol, which + " vs ref");
+  }
+}
+
 OpTester::Results OpTester::run() const {
   NodeRun r = r_;
   if (r.num_outputs == 0) r.num_outputs = 1;
   Results res;
+  std::vector<std::vector<Tensor>> ref_runs;  // the reference kernel's outputs of each run
   for (const std::string& p : tried()) {
     r.provider = p;
     KernelRunner::Options o;
@@ -387,30 +426,34 @@ OpTester::Results OpTester::run() const {
       if (p != "ref" && std::string(e.what()).find("forced provider " + p + " declined") != std::string::npos) continue;
       throw;
     }
-    std::vector<Tensor> outs = k->run();
     const std::string label = r.op_type + " on " + p;
-    for (size_t i = 0; i < outs.size(); ++i) {
-      Tolerance tol = have_tol_ ? tol_ : default_tolerance(outs[i].defined() ? outs[i].dtype() : DType::Float);
-      if (auto it = provider_tol_.find(p); it != provider_tol_.end()) tol = it->second;
-      const std::string which = label + ", output " + std::to_string(i);
-      if (i < expected_.size() && expected_[i].defined()) require_close(outs[i], expected_[i], tol, which + " vs expected");
-      if (auto it = expected_values_.find(i); it != expected_values_.end())
-        require_close(outs[i], it->second, tol, which + " vs expected");
-      if (!res.outputs.empty() && i < res.outputs[0].size())
-        require_close(outs[i], res.outputs[0][i], tol, which + " vs " + res.providers[0]);
+    if (flops_ >= 0) {
+      INFO(label << ": FLOP estimate");
+      CHECK(k->flops() == flops_);
     }
+    // Every run on this kernel (one execution context), then again on a threaded pool.
+    auto run_all_inputs = [&](KernelRunner& kr) {
+      std::vector<std::vector<Tensor>> runs{kr.run()};
+      for (const auto& in : later_inputs_) runs.push_back(kr.run(in));
+      return runs;
+    };
+    std::vector<std::vector<Tensor>> runs = run_all_inputs(*k);
+    for (size_t n = 0; n < runs.size(); ++n) check_outputs(label, p, runs[n], n, ref_runs.empty() ? nullptr : &ref_runs[n]);
     if (threads_ > 1) {
       TestThreadPool tp(threads_);
       o.pool = tp.pool;
       KernelRunner kt(r, o);
-      std::vector<Tensor> touts = kt.run();
-      for (size_t i = 0; i < touts.size(); ++i)
-        require_close(touts[i], outs[i],
-                      have_tol_ ? tol_ : default_tolerance(outs[i].defined() ? outs[i].dtype() : DType::Float),
-                      label + ", output " + std::to_string(i) + ", " + std::to_string(threads_) + " threads vs 1");
+      std::vector<std::vector<Tensor>> truns = run_all_inputs(kt);
+      for (size_t n = 0; n < truns.size(); ++n)
+        for (size_t i = 0; i < truns[n].size(); ++i)
+          require_close(truns[n][i], runs[n][i],
+                        have_tol_ ? tol_ : default_tolerance(runs[n][i].defined() ? runs[n][i].dtype() : DType::Float),
+                        label + ", run " + std::to_string(n + 1) + ", output " + std::to_string(i) + ", " +
+                            std::to_string(threads_) + " threads vs 1");
     }
+    if (ref_runs.empty()) ref_runs = runs;
     res.providers.push_back(p);
-    res.outputs.push_back(std::move(outs));
+    res.outputs.push_back(std::move(runs[0]));
   }
   INFO(r_.op_type << ": no provider accepted the node");
   REQUIRE(!res.providers.empty());

@@ -92,6 +92,8 @@ class KernelRunner {
   std::vector<Tensor> run();
   // Runs with new values for the inputs (constant ones are kept as built).
   std::vector<Tensor> run(std::vector<Tensor> inputs);
+  // Kernel::flops for r's input shapes.
+  double flops();
 
  private:
   NodeRun r_;
@@ -162,6 +164,14 @@ class OpTester {
   OpTester& threads(size_t n);
   // Input shapes known only when running (as for a model with symbolic dims).
   OpTester& dynamic_shapes();
+  // One more run of each provider's same kernel, with these run-time inputs (constant
+  // inputs keep their built value; give an undefined Tensor in their place): the reshape
+  // step when shapes change. expect()/expect_values() after then() are for this run; every
+  // run's outputs are compared with the reference kernel's for the same run.
+  OpTester& then(std::vector<Tensor> inputs);
+  // Every provider's kernel must estimate this many FLOPs (Kernel::flops) for the first
+  // run's shapes.
+  OpTester& expect_flops(double flops);
 
   struct Results {
     std::vector<std::string> providers;            // those that accepted, "ref" first
@@ -179,9 +189,17 @@ class OpTester {
 
  private:
   std::vector<std::string> tried() const;
+  void check_outputs(const std::string& label, const std::string& provider, const std::vector<Tensor>& outs,
+                     size_t run, const std::vector<Tensor>* ref) const;
   NodeRun r_;
-  std::vector<Tensor> expected_;
-  std::map<size_t, std::vector<double>> expected_values_;  // by output index
+  // Expectations per run (run 0 with r_.inputs, then one per then()).
+  struct Expected {
+    std::vector<Tensor> tensors;                     // undefined: none for that output
+    std::map<size_t, std::vector<double>> values;    // by output index
+  };
+  std::vector<Expected> expected_{1};
+  std::vector<std::vector<Tensor>> later_inputs_;  // inputs of runs 1, 2, ...
+  double flops_ = -1;
   bool have_tol_ = false;
   Tolerance tol_;
   std::map<std::string, Tolerance> provider_tol_;

@@ -335,14 +335,6 @@ inline void expect_close(const Tensor& got, const Shape& want_shape, const std::
   CHECK(bad == 0);
 }
 
-struct ThreadPool2 {
-  pthreadpool_t pool = pthreadpool_create(2);
-  ~ThreadPool2() { pthreadpool_destroy(pool); }
-  ThreadPool2() = default;
-  ThreadPool2(const ThreadPool2&) = delete;
-  ThreadPool2& operator=(const ThreadPool2&) = delete;
-};
-
 inline Tensor random_tensor(Shape shape, uint32_t seed, float lo = -1.f, float hi = 1.f) {
   Tensor t(DType::Float, std::move(shape));
   std::mt19937 rng(seed);

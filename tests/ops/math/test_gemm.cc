@@ -290,3 +290,27 @@ TEST_CASE("Threaded Gemm/MatMul runs match single-threaded ones", "[gemm][thread
   Shape out;
   require_values(y, ref_matmul(a3, b3, &out), 1e-4, 1e-4);
 }
+
+TEST_CASE("Gemm and MatMul FLOP estimates on every provider", "[gemm][matmul][flops]") {
+  // Gemm with transA: A [K=8, M=4], B [8, 5] -> 2*M*N*K.
+  OpTester("Gemm", 13)
+      .attr(attr_int("transA", 1))
+      .input(random_float({8, 4}, 1))
+      .constant(random_float({8, 5}, 2))
+      .expect_flops(2.0 * 4 * 5 * 8)
+      .run();
+  // XNNPACK's fully connected form (constant B, no transA) estimates the same.
+  OpTester("Gemm", 13)
+      .input(random_float({4, 8}, 1))
+      .constant(random_float({8, 5}, 2))
+      .require("xnnpack")
+      .expect_flops(2.0 * 4 * 5 * 8)
+      .run();
+  // Batched MatMul [2,3,4] x [4,5].
+  OpTester("MatMul", 13)
+      .input(random_float({2, 3, 4}, 3))
+      .constant(random_float({4, 5}, 4))
+      .require("xnnpack")
+      .expect_flops(2.0 * 2 * 3 * 5 * 4)
+      .run();
+}

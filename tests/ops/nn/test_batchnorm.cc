@@ -54,7 +54,7 @@ NodeRun bn_node(const BnInputs& in, int64_t opset, std::vector<Attribute> attrs 
 }  // namespace
 
 TEST_CASE("BatchNormalization matches the reference over ranks, dtypes and opsets", "[batchnorm]") {
-  ThreadPool2 tp;
+  TestThreadPool tp(2);
   uint32_t seed = 10;
   for (Shape s : {Shape{1, 3, 4, 4}, Shape{3, 5, 2, 3}, Shape{2, 4}, Shape{2, 3, 7}, Shape{1, 2, 2, 3, 2},
                   Shape{0, 3, 2, 2}}) {
@@ -98,23 +98,28 @@ TEST_CASE("BatchNormalization spatial = 0 (opsets before 9)", "[batchnorm]") {
 }
 
 TEST_CASE("BatchNormalization runs again with new shapes", "[batchnorm]") {
-  ThreadPool2 tp;
   for (bool constant : {true, false}) {
+    INFO("constant parameters " << constant);
     BnInputs in = bn_inputs({1, 4, 3, 3}, {4}, DType::Float, DType::Float, 31);
-    KernelDriver k(bn_node(in, 14, {}, constant), tp.pool);
+    OpTester t(bn_node(in, 14, {}, constant));
     uint32_t seed = 40;
+    bool first = true;
     for (Shape s : {Shape{1, 4, 3, 3}, Shape{5, 4, 2, 7}, Shape{2, 4}}) {
       BnInputs step = in;
-      step.x = random_tensor<float>(s, seed++);
-      if (!constant) step.var = random_tensor<float>({4}, seed++, 0.1, 2);
-      std::vector<double> want = reference_bn(step, static_cast<double>(1e-5f), true);
-      expect_close(k.run({step.x, step.scale, step.bias, step.mean, step.var})[0], s, want, 1e-5);
+      if (!first) {
+        step.x = random_tensor<float>(s, seed++);
+        if (!constant) step.var = random_tensor<float>({4}, seed++, 0.1, 2);
+        t.then({step.x, step.scale, step.bias, step.mean, step.var});
+      }
+      first = false;
+      t.expect(make_tensor(DType::Float, s, reference_bn(step, static_cast<double>(1e-5f), true)));
     }
+    t.tolerance(1e-5, 1e-5).dynamic_shapes().threads(2).run();
   }
 }
 
 TEST_CASE("BatchNormalization training mode (opset 14, 15)", "[batchnorm]") {
-  ThreadPool2 tp;
+  TestThreadPool tp(2);
   uint32_t seed = 60;
   for (Shape s : {Shape{2, 3, 4, 5}, Shape{4, 2}, Shape{1, 3, 2, 2, 3}}) {
     for (auto [xt, pt] : {std::pair{DType::Float, DType::Float}, std::pair{DType::Double, DType::Double},

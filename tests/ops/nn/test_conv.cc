@@ -237,29 +237,30 @@ TEST_CASE("Conv xnnpack declines what it cannot do", "[conv][xnnpack]") {
 }
 
 TEST_CASE("Conv kernels re-setup when batch and spatial size change", "[conv][xnnpack]") {
-  ThreadPool2 tp;
+  // One kernel per provider over four input shapes (symbolic dims: nothing known at
+  // build), one and two threads.
   const std::vector<Shape> shapes = {{1, 3, 8, 8}, {3, 3, 9, 7}, {2, 3, 5, 12}, {1, 3, 8, 8}};
   for (std::string auto_pad : {"", "SAME_UPPER", "SAME_LOWER"}) {
-    for (std::string provider : {"xnnpack", "ref"}) {
-      INFO(provider << " auto_pad=" << auto_pad);
-      ConvCase c{"", {}, {4, 3, 3, 3}, 1, {2, 2}, {}, {}, auto_pad};
-      if (auto_pad.empty()) c.pads = {1, 0, 0, 1};
-      Tensor w = random_tensor<float>(c.w, 7), b = random_tensor<float>({4}, 8);
-      std::vector<double> bd = to_doubles(b);
-      NodeRun r{
-          "Conv", "",      13, conv_attrs(c), {Tensor(DType::Float, shapes[0]), w, b}, {false, true, true},
-          1,      provider};
-      KernelDriver k(r, tp.pool);
-      CHECK(k.provider() == provider);
-      uint32_t seed = 20;
-      for (const Shape& s : shapes) {
-        c.x = s;
-        Tensor x = random_tensor<float>(s, seed++);
-        Shape want_shape;
-        std::vector<double> want = reference_conv(c, to_doubles(x), to_doubles(w), &bd, &want_shape);
-        expect_close(k.run({x, w, b})[0], want_shape, want, 1e-4);
-      }
+    INFO("auto_pad=" << auto_pad);
+    ConvCase c{"", {}, {4, 3, 3, 3}, 1, {2, 2}, {}, {}, auto_pad};
+    if (auto_pad.empty()) c.pads = {1, 0, 0, 1};
+    Tensor w = random_tensor<float>(c.w, 7), b = random_tensor<float>({4}, 8);
+    std::vector<double> bd = to_doubles(b);
+    OpTester t("Conv", 13);
+    for (Attribute& a : conv_attrs(c)) t.attr(a);
+    uint32_t seed = 20;
+    for (size_t k = 0; k < shapes.size(); ++k) {
+      c.x = shapes[k];
+      Tensor x = random_tensor<float>(c.x, seed++);
+      Shape want_shape;
+      std::vector<double> want = reference_conv(c, to_doubles(x), to_doubles(w), &bd, &want_shape);
+      if (k == 0)
+        t.input(x).constant(w).constant(b);
+      else
+        t.then({x, Tensor(), Tensor()});
+      t.expect(make_tensor(DType::Float, want_shape, want));
     }
+    t.tolerance(1e-4, 1e-4).dynamic_shapes().threads(2).require("xnnpack").run();
   }
 }
 
@@ -378,41 +379,38 @@ TEST_CASE("NhwcConv with a residual input Z adds it before the clamp, on every p
   }
 }
 
-TEST_CASE("NhwcConv onednn re-plans across input sizes with packed weights", "[conv][nhwc][onednn]") {
-  if (!ProviderRegistry::global().find("onednn")) return;  // a build without oneDNN
-  ConvCase c{"", {}, {12, 6, 3, 3}, 1, {2, 1}, {}, {}, "SAME_LOWER"};
-  Tensor w = random_tensor<float>(c.w, 3), b = random_tensor<float>({12}, 4);
+namespace {
+// An NhwcConv over several input shapes (NCHW here, NHWC to the kernel), one kernel per
+// provider: the reshape step with packed weights.
+void nhwc_conv_over_shapes(ConvCase c, const std::vector<Shape>& shapes, uint32_t seed, const std::string& require) {
+  Tensor w = random_tensor<float>(c.w, 3), b = random_tensor<float>({c.w[0]}, 4);
   std::vector<double> bd = to_doubles(b);
-  NodeRun r{"NhwcConv",          "onnxi", 1,        conv_attrs(c), {Tensor(DType::Float, {1, 7, 7, 6}), w, b},
-            {false, true, true}, 1,       "onednn"};
-  KernelDriver k(r);
-  CHECK(k.provider() == "onednn");
-  uint32_t seed = 60;
-  for (Shape s : {Shape{1, 6, 7, 7}, Shape{3, 6, 8, 5}, Shape{1, 6, 7, 7}, Shape{2, 6, 16, 16}}) {
-    c.x = s;
-    Tensor x = random_tensor<float>(s, seed++);
+  OpTester t("NhwcConv", 1, "onnxi");
+  for (Attribute& a : conv_attrs(c)) t.attr(a);
+  for (size_t k = 0; k < shapes.size(); ++k) {
+    c.x = shapes[k];
+    Tensor x = random_tensor<float>(c.x, seed++);
     Shape want_shape;
     std::vector<double> want = reference_conv(c, to_doubles(x), to_doubles(w), &bd, &want_shape);
-    expect_close(to_nchw(k.run({to_nhwc(x), w, b})[0]), want_shape, want, 1e-4);
+    if (k == 0)
+      t.input(to_nhwc(x)).constant(w).constant(b);
+    else
+      t.then({to_nhwc(x), Tensor(), Tensor()});
+    t.expect(to_nhwc(make_tensor(DType::Float, want_shape, want)));
   }
+  t.tolerance(1e-4, 1e-4).dynamic_shapes().require(require).run();
+}
+}  // namespace
+
+TEST_CASE("NhwcConv onednn re-plans across input sizes with packed weights", "[conv][nhwc][onednn]") {
+  if (!ProviderRegistry::global().find("onednn")) return;  // a build without oneDNN
+  nhwc_conv_over_shapes(ConvCase{"", {}, {12, 6, 3, 3}, 1, {2, 1}, {}, {}, "SAME_LOWER"},
+                        {{1, 6, 7, 7}, {3, 6, 8, 5}, {1, 6, 7, 7}, {2, 6, 16, 16}}, 60, "onednn");
 }
 
 TEST_CASE("NhwcConv xnnpack re-setup across shapes", "[conv][nhwc][xnnpack]") {
-  ConvCase c{"", {}, {6, 2, 3, 3}, 2, {2, 1}, {}, {}, "SAME_LOWER"};
-  Tensor w = random_tensor<float>(c.w, 3), b = random_tensor<float>({6}, 4);
-  std::vector<double> bd = to_doubles(b);
-  NodeRun r{"NhwcConv",          "onnxi", 1,        conv_attrs(c), {Tensor(DType::Float, {1, 7, 7, 4}), w, b},
-            {false, true, true}, 1,       "xnnpack"};
-  KernelDriver k(r);
-  CHECK(k.provider() == "xnnpack");
-  uint32_t seed = 40;
-  for (Shape s : {Shape{1, 4, 7, 7}, Shape{2, 4, 8, 5}, Shape{1, 4, 7, 7}}) {
-    c.x = s;
-    Tensor x = random_tensor<float>(s, seed++);
-    Shape want_shape;
-    std::vector<double> want = reference_conv(c, to_doubles(x), to_doubles(w), &bd, &want_shape);
-    expect_close(to_nchw(k.run({to_nhwc(x), w, b})[0]), want_shape, want, 1e-4);
-  }
+  nhwc_conv_over_shapes(ConvCase{"", {}, {6, 2, 3, 3}, 2, {2, 1}, {}, {}, "SAME_LOWER"},
+                        {{1, 4, 7, 7}, {2, 4, 8, 5}, {1, 4, 7, 7}}, 40, "xnnpack");
 }
 
 // ---- errors ----
@@ -497,5 +495,21 @@ TEST_CASE("Conv rejects invalid nodes with Error", "[conv][errors]") {
     r.op_type = "NhwcConv";
     r.domain = "onnxi";
     expect_conv_error(r);
+  }
+}
+
+TEST_CASE("Conv and NhwcConv FLOP estimates on every provider", "[conv][nhwc][flops]") {
+  // Per output element, one multiply-add per weight of its output channel.
+  ConvCase dense{"", {2, 3, 8, 8}, {4, 3, 3, 3}, 1, {}, {}, {1, 1, 1, 1}, ""};
+  ConvCase depthwise{"", {1, 4, 8, 8}, {4, 1, 3, 3}, 4, {}, {}, {1, 1, 1, 1}, ""};
+  for (const ConvCase& c : {dense, depthwise}) {
+    const double want = 2.0 * double(c.x[0] * c.w[0] * 8 * 8) * double(c.w[1] * 9);
+    Tensor x = random_tensor<float>(c.x, 1), w = random_tensor<float>(c.w, 2);
+    OpTester conv("Conv", 13);
+    for (Attribute& a : conv_attrs(c)) conv.attr(a);
+    conv.input(x).constant(w).require("xnnpack").expect_flops(want).run();
+    OpTester nhwc("NhwcConv", 1, "onnxi");
+    for (Attribute& a : conv_attrs(c)) nhwc.attr(a);
+    nhwc.input(to_nhwc(x)).constant(w).require("xnnpack").expect_flops(want).run();
   }
 }

@@ -159,7 +159,7 @@ void check_case(const CtCase& c, DType t, const std::string& provider, uint32_t 
 
 TEST_CASE("ConvTranspose ref matches the direct reference (1-D, 2-D, 3-D; float and double)",
           "[convtranspose]") {
-  ThreadPool2 tp;
+  TestThreadPool tp(2);
   uint32_t seed = 1;
   std::vector<CtCase> cases = cases_2d();
   cases.push_back({"1-D", {2, 3, 7}, {3, 2, 3}, 1, {2}, {}, {1, 0}, {1}});
@@ -180,7 +180,7 @@ TEST_CASE("ConvTranspose ref matches the direct reference (1-D, 2-D, 3-D; float 
 
 TEST_CASE("ConvTranspose xnnpack matches the direct reference for 1-D and 2-D float",
           "[convtranspose][xnnpack]") {
-  ThreadPool2 tp;
+  TestThreadPool tp(2);
   uint32_t seed = 100;
   std::vector<CtCase> cases = cases_2d();
   cases.push_back({"1-D", {2, 3, 7}, {3, 2, 3}, 1, {2}, {}, {1, 0}, {1}});
@@ -212,29 +212,28 @@ TEST_CASE("ConvTranspose default provider and declines", "[convtranspose][xnnpac
 }
 
 TEST_CASE("ConvTranspose kernels re-run across shapes", "[convtranspose][xnnpack]") {
-  ThreadPool2 tp;
-  for (const std::string provider : {"ref", "xnnpack"}) {
-    for (const std::string auto_pad : {"", "SAME_LOWER"}) {
-      CtCase c{"reshape", {1, 2, 3, 3}, {2, 2, 3, 3}, 1, {2, 2}};
-      c.auto_pad = auto_pad;
-      if (auto_pad.empty()) c.pads = {1, 0, 0, 1};
-      Tensor w = random_tensor<float>(c.w, 7), b = random_tensor<float>({2}, 8);
-      NodeRun r = ct_node(c, random_tensor<float>(c.x, 9), w, b);
-      r.provider = provider;
-      KernelDriver k(r, tp.pool);
-      CHECK(k.provider() == provider);
-      uint32_t seed = 20;
-      for (Shape s : {Shape{1, 2, 3, 3}, Shape{3, 2, 5, 2}, Shape{2, 2, 1, 4}, Shape{1, 2, 3, 3}}) {
-        INFO(provider << " " << auto_pad << " " << shape_to_string(s));
-        CtCase cs = c;
-        cs.x = s;
-        Tensor x = random_tensor<float>(s, seed++);
-        std::vector<double> bv = to_doubles(b);
-        Shape out_shape;
-        std::vector<double> want = reference_ct(cs, to_doubles(x), to_doubles(w), &bv, &out_shape);
-        expect_close(k.run({x, w, b})[0], out_shape, want, 1e-5);
-      }
+  for (const std::string auto_pad : {"", "SAME_LOWER"}) {
+    INFO("auto_pad=" << auto_pad);
+    CtCase c{"reshape", {1, 2, 3, 3}, {2, 2, 3, 3}, 1, {2, 2}};
+    c.auto_pad = auto_pad;
+    if (auto_pad.empty()) c.pads = {1, 0, 0, 1};
+    Tensor w = random_tensor<float>(c.w, 7), b = random_tensor<float>({2}, 8);
+    std::vector<double> bv = to_doubles(b);
+    std::unique_ptr<OpTester> t;
+    uint32_t seed = 20;
+    for (Shape s : {Shape{1, 2, 3, 3}, Shape{3, 2, 5, 2}, Shape{2, 2, 1, 4}, Shape{1, 2, 3, 3}}) {
+      CtCase cs = c;
+      cs.x = s;
+      Tensor x = random_tensor<float>(s, seed++);
+      Shape out_shape;
+      std::vector<double> want = reference_ct(cs, to_doubles(x), to_doubles(w), &bv, &out_shape);
+      if (!t)
+        t = std::make_unique<OpTester>(ct_node(c, x, w, b));
+      else
+        t->then({x, w, b});
+      t->expect(make_tensor(DType::Float, out_shape, want));
     }
+    t->tolerance(1e-5, 1e-5).dynamic_shapes().threads(2).require("xnnpack").run();
   }
 }
 
@@ -331,4 +330,11 @@ TEST_CASE("ConvTranspose with random attributes either runs or throws Error", "[
     }
   }
   CHECK(ran > 50);
+}
+
+TEST_CASE("ConvTranspose FLOP estimate on every provider", "[convtranspose][flops]") {
+  // Every input element meets every weight of its group's output channels: W [C, M/g, kH, kW].
+  CtCase c{"flops", {1, 2, 3, 3}, {2, 3, 3, 3}};
+  NodeRun r = ct_node(c, random_tensor<float>(c.x, 1), random_tensor<float>(c.w, 2), random_tensor<float>({3}, 3));
+  OpTester(r).require("xnnpack").expect_flops(2.0 * (2 * 3 * 3) * (3 * 3 * 3)).run();
 }

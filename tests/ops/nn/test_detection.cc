@@ -107,7 +107,7 @@ NodeRun roi_node(const Tensor& x, const std::vector<double>& rois, const std::ve
 }  // namespace
 
 TEST_CASE("RoiAlign matches the reference (modes, sampling, coordinate modes, opsets)", "[roialign]") {
-  ThreadPool2 tp;
+  TestThreadPool tp(2);
   Tensor x = random_float({2, 3, 6, 7}, 1, 0, 4);
   const std::vector<double> rois{0, 0, 6, 5, 1.5, 2.2, 4.1, 5.3, -2, -1, 3, 2, 5.5, 4, 9, 8, 2, 2, 2.2, 2.3};
   const std::vector<int64_t> batch{0, 1, 1, 0, 1};

@@ -96,7 +96,7 @@ std::vector<double> ref_grid_sample(const Tensor& x, const Tensor& grid, const s
 }  // namespace
 
 TEST_CASE("GridSample matches the reference for every mode, padding and align_corners", "[gridsample]") {
-  ThreadPool2 tp;
+  TestThreadPool tp(2);
   Tensor x = random_float({2, 3, 4, 5}, 1);
   Tensor grid = random_float({2, 3, 6, 2}, 2, -1.6, 1.6);  // includes positions outside [-1, 1]
   // Exact corners, centres and half-pixel positions too (rounding ties).

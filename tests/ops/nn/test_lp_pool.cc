@@ -61,7 +61,7 @@ std::vector<double> ref_lp_pool(const Tensor& x, const std::vector<int64_t>& ker
 }  // namespace
 
 TEST_CASE("LpPool matches the reference (1-D to 3-D, p, pads, strides, opsets)", "[lppool]") {
-  ThreadPool2 tp;
+  TestThreadPool tp(2);
   Tensor x2 = random_float({2, 3, 5, 6}, 1);
   struct Case {
     Tensor x;

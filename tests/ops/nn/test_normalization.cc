@@ -52,7 +52,7 @@ int64_t numel_of(const Shape& s) {
 }  // namespace
 
 TEST_CASE("LayerNormalization over every axis with optional outputs", "[layernorm]") {
-  ThreadPool2 tp;
+  TestThreadPool tp(2);
   uint32_t seed = 1;
   for (Shape s : {Shape{4}, Shape{3, 5}, Shape{2, 3, 4}, Shape{2, 3, 2, 5}}) {
     const int64_t r = static_cast<int64_t>(s.size());
@@ -139,7 +139,7 @@ TEST_CASE("LayerNormalization rejects invalid nodes with Error", "[layernorm][er
 }
 
 TEST_CASE("InstanceNormalization matches the reference", "[instancenorm]") {
-  ThreadPool2 tp;
+  TestThreadPool tp(2);
   uint32_t seed = 1;
   for (Shape s : {Shape{1, 3, 4}, Shape{2, 2, 3, 5}, Shape{2, 3, 2, 2, 3}, Shape{0, 2, 3}}) {
     for (DType t : {DType::Float, DType::Double}) {

@@ -189,7 +189,7 @@ TEST_CASE("MaxPool and AveragePool on every provider match the direct reference"
 }
 
 TEST_CASE("MaxPool Indices output, row and column major", "[pool]") {
-  ThreadPool2 tp;
+  TestThreadPool tp(2);
   uint32_t seed = 300;
   for (const auto& c : pool_cases()) {
     if (c.count_include_pad) continue;
@@ -262,32 +262,33 @@ TEST_CASE("Pooling opset differences", "[pool]") {
 }
 
 TEST_CASE("Pooling kernels re-setup when shapes change", "[pool][xnnpack]") {
-  ThreadPool2 tp;
+  // One kernel per provider over four input shapes, shapes known only when running.
   const std::vector<Shape> shapes = {{1, 3, 8, 8}, {3, 5, 9, 7}, {2, 3, 12, 5}, {1, 3, 8, 8}};
   for (bool is_max : {true, false}) {
     for (std::string auto_pad : {"", "SAME_UPPER"}) {
-      for (std::string provider : {"xnnpack", "ref"}) {
-        INFO((is_max ? "MaxPool " : "AveragePool ") << provider << " auto_pad=" << auto_pad);
-        PoolCase c{"", {}, {3, 3}, {2, 2}, {}, {}, auto_pad, auto_pad.empty()};
-        if (auto_pad.empty()) c.pads = {1, 0, 0, 1};
-        NodeRun r{is_max ? "MaxPool" : "AveragePool", "", 12, pool_attrs(c),
-                  {Tensor(DType::Float, shapes[0])},  {}, 1,  provider};
-        KernelDriver k(r, tp.pool);
-        CHECK(k.provider() == provider);
-        uint32_t seed = 70;
-        for (const Shape& s : shapes) {
-          c.x = s;
-          Tensor x = random_tensor<float>(s, seed++);
-          PoolRef want = reference_pool(c, is_max, to_doubles(x));
-          expect_close(k.run({x})[0], want.shape, want.y, 1e-5);
-        }
+      INFO((is_max ? "MaxPool" : "AveragePool") << " auto_pad=" << auto_pad);
+      PoolCase c{"", {}, {3, 3}, {2, 2}, {}, {}, auto_pad, auto_pad.empty()};
+      if (auto_pad.empty()) c.pads = {1, 0, 0, 1};
+      OpTester t(is_max ? "MaxPool" : "AveragePool", 12);
+      for (Attribute& a : pool_attrs(c)) t.attr(a);
+      uint32_t seed = 70;
+      for (size_t k = 0; k < shapes.size(); ++k) {
+        c.x = shapes[k];
+        Tensor x = random_tensor<float>(c.x, seed++);
+        PoolRef want = reference_pool(c, is_max, to_doubles(x));
+        if (k == 0)
+          t.input(x);
+        else
+          t.then({x});
+        t.expect(make_tensor(DType::Float, want.shape, want.y));
       }
+      t.tolerance(1e-5, 1e-5).dynamic_shapes().threads(2).require("xnnpack").run();
     }
   }
 }
 
 TEST_CASE("GlobalAveragePool and GlobalMaxPool", "[pool]") {
-  ThreadPool2 tp;
+  TestThreadPool tp(2);
   for (Shape s : {Shape{2, 3, 5, 4}, Shape{1, 4, 7}, Shape{2, 3, 2, 3, 4}, Shape{3, 5}, Shape{1, 2, 1, 1}}) {
     for (bool is_max : {false, true}) {
       for (DType t : {DType::Float, DType::Double}) {
@@ -341,43 +342,49 @@ TEST_CASE("NhwcMaxPool and NhwcAveragePool match the reference through transpose
 }
 
 TEST_CASE("NhwcGlobalAveragePool", "[pool][nhwc]") {
-  ThreadPool2 tp;
-  for (std::string provider : {"ref", "xnnpack"}) {
-    NodeRun proto{
-        "NhwcGlobalAveragePool", "onnxi", 1, {}, {Tensor(DType::Float, {1, 2, 2, 1})}, {}, 1, provider};
-    KernelDriver k(proto, tp.pool);
-    CHECK(k.provider() == provider);
-    uint32_t seed = 11;
-    for (Shape s : {Shape{2, 16, 7, 7}, Shape{1, 3, 5, 3}, Shape{3, 64, 1, 1}, Shape{1, 5, 3, 4}}) {
-      INFO(provider << " " << shape_to_string(s));
-      Tensor x = random_tensor<float>(s, seed++);
-      std::vector<double> xd = to_doubles(x), want;
-      const int64_t size = s[2] * s[3];
-      for (int64_t p = 0; p < s[0] * s[1]; ++p) {
-        double acc = 0;
-        for (int64_t i = 0; i < size; ++i) acc += xd[p * size + i];
-        want.push_back(acc / double(size));
-      }
-      expect_close(to_nchw(k.run({to_nhwc(x)})[0]), {s[0], s[1], 1, 1}, want, 1e-5);
+  OpTester t("NhwcGlobalAveragePool", 1, "onnxi");
+  uint32_t seed = 11;
+  bool first = true;
+  for (Shape s : {Shape{2, 16, 7, 7}, Shape{1, 3, 5, 3}, Shape{3, 64, 1, 1}, Shape{1, 5, 3, 4}}) {
+    Tensor x = random_tensor<float>(s, seed++);
+    std::vector<double> xd = to_doubles(x), want;
+    const int64_t size = s[2] * s[3];
+    for (int64_t p = 0; p < s[0] * s[1]; ++p) {
+      double acc = 0;
+      for (int64_t i = 0; i < size; ++i) acc += xd[p * size + i];
+      want.push_back(acc / double(size));
     }
-    Tensor xd = random_tensor<double>({2, 3, 3, 4}, 3);
-    NodeRun rd{"NhwcGlobalAveragePool", "onnxi", 1, {}, {xd}, {}, 1, ""};
-    CHECK(run_node(rd).provider == "ref");
+    if (first)
+      t.input(to_nhwc(x));
+    else
+      t.then({to_nhwc(x)});
+    first = false;
+    t.expect(to_nhwc(make_tensor(DType::Float, {s[0], s[1], 1, 1}, want)));
   }
+  t.tolerance(1e-5, 1e-5).dynamic_shapes().threads(2).require("xnnpack").run();
+  Tensor xd = random_tensor<double>({2, 3, 3, 4}, 3);
+  NodeRun rd{"NhwcGlobalAveragePool", "onnxi", 1, {}, {xd}, {}, 1, ""};
+  CHECK(run_node(rd).provider == "ref");
 }
 
 TEST_CASE("NhwcAveragePool xnnpack re-setup when channels change", "[pool][nhwc][xnnpack]") {
   PoolCase c{"", {}, {3, 3}, {2, 2}, {}, {1, 1, 1, 1}, ""};
-  NodeRun r{"NhwcAveragePool", "onnxi", 1, pool_attrs(c), {Tensor(DType::Float, {1, 8, 8, 3})}, {}, 1,
-            "xnnpack"};
-  KernelDriver k(r);
+  OpTester t("NhwcAveragePool", 1, "onnxi");
+  for (Attribute& a : pool_attrs(c)) t.attr(a);
   uint32_t seed = 3;
+  bool first = true;
   for (Shape s : {Shape{1, 3, 8, 8}, Shape{2, 5, 8, 8}, Shape{1, 3, 9, 6}}) {
     c.x = s;
     Tensor x = random_tensor<float>(s, seed++);
     PoolRef want = reference_pool(c, false, to_doubles(x));
-    expect_close(to_nchw(k.run({to_nhwc(x)})[0]), want.shape, want.y, 1e-5);
+    if (first)
+      t.input(to_nhwc(x));
+    else
+      t.then({to_nhwc(x)});
+    first = false;
+    t.expect(to_nhwc(make_tensor(DType::Float, want.shape, want.y)));
   }
+  t.tolerance(1e-5, 1e-5).dynamic_shapes().require("xnnpack").run();
 }
 
 // ---- errors ----

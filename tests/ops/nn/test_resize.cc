@@ -388,28 +388,24 @@ TEST_CASE("Resize opset 10/11 and Upsample 7/9", "[resize]") {
 }
 
 TEST_CASE("Resize re-runs with new shapes and scales", "[resize][xnnpack]") {
-  for (const std::string provider : {"ref", "xnnpack"}) {
-    ResizeOpts o;
-    o.mode = "linear";
-    NodeRun r = resize_node(random_float({1, 1, 2, 2}, 11), o, {1, 1, 2, 2}, {}, false);
-    r.provider = provider;
-    KernelDriver k(r);
-    CHECK(k.provider() == provider);
-    uint32_t seed = 12;
-    for (auto [shape, scales] :
-         std::vector<std::pair<Shape, std::vector<float>>>{{{1, 1, 2, 2}, {1, 1, 2, 2}},
-                                                           {{2, 3, 4, 5}, {1, 1, 0.5f, 3}},
-                                                           {{1, 2, 3, 3}, {1, 1, 1.5f, 1}}}) {
-      Tensor x = random_float(shape, seed++);
-      Tensor sc = Tensor::from_vector<float>(scales, {4});
-      Shape out;
-      std::vector<double> s;
-      expected_geometry(shape, scales, {}, &out, &s);
-      Tensor y = k.run({x, Tensor(), sc})[0];
-      REQUIRE(y.shape() == out);
-      require_values(y, ref_resize(x, out, s, o), 1e-5, 1e-5);
-    }
+  ResizeOpts o;
+  o.mode = "linear";
+  std::unique_ptr<OpTester> t;
+  uint32_t seed = 12;
+  for (auto [shape, scales] : std::vector<std::pair<Shape, std::vector<float>>>{
+           {{1, 1, 2, 2}, {1, 1, 2, 2}}, {{2, 3, 4, 5}, {1, 1, 0.5f, 3}}, {{1, 2, 3, 3}, {1, 1, 1.5f, 1}}}) {
+    Tensor x = random_float(shape, seed++);
+    Tensor sc = Tensor::from_vector<float>(scales, {4});
+    Shape out;
+    std::vector<double> s;
+    expected_geometry(shape, scales, {}, &out, &s);
+    if (!t)
+      t = std::make_unique<OpTester>(resize_node(x, o, {scales.begin(), scales.end()}, {}, false));
+    else
+      t->then({x, Tensor(), sc});
+    t->expect(make_tensor(DType::Float, out, ref_resize(x, out, s, o)));
   }
+  t->tolerance(1e-5, 1e-5).dynamic_shapes().require("xnnpack").run();
 }
 
 TEST_CASE("Resize rejects invalid nodes and inputs with Error", "[resize][errors]") {
