@@ -29,12 +29,9 @@ ModelSummary summarize_model(const std::string& path) {
       std::string key = n.domain.empty() ? n.op_type : n.domain + "::" + n.op_type;
       s.op_histogram[key]++;
       int64_t opset = m.opset_for(n.domain);
-      if (!KernelRegistry::global().supports(n.domain, n.op_type, opset)) {
-        std::string entry = (n.domain.empty() ? std::string("ai.onnx") : n.domain) + "::" + n.op_type +
-                            " (opset " + std::to_string(opset) + ")";
-        if (std::find(s.unsupported.begin(), s.unsupported.end(), entry) == s.unsupported.end())
-          s.unsupported.push_back(entry);
-      }
+      std::string entry = KernelRegistry::global().unsupported_reason(n.domain, n.op_type, opset);
+      if (!entry.empty() && std::find(s.unsupported.begin(), s.unsupported.end(), entry) == s.unsupported.end())
+        s.unsupported.push_back(entry);
       for (const auto& [an, a] : n.attributes) {
         if (a.g) walk(*a.g);
         for (const auto& sg : a.graphs)

@@ -19,6 +19,7 @@ Command add_bench(CLI::App& app);
 Command add_profile(CLI::App& app);
 Command add_classify(CLI::App& app);
 Command add_check(CLI::App& app);
+Command add_operators(CLI::App& app);
 
 // Options every command that makes a session takes.
 struct SessionFlags {

@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
       onnxi::cli::add_classify);
   add("check", "List every unsupported operator (domain, op, opset, input types); exit 1 if any",
       onnxi::cli::add_check);
+  add("operators", "List the operators onnxi implements: versions, latest ONNX version, providers (--markdown)",
+      onnxi::cli::add_operators);
   app.footer(
       "Each subcommand has its own --help with examples. Output: human text on stdout, one-line errors\n"
       "on stderr; --json prints one JSON document on stdout. Exit 0 ok, 1 failure, 2 usage error.\n"

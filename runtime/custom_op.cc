@@ -141,6 +141,7 @@ void register_custom_op(CustomOp op) {
   r.op_type = op.op_type;
   r.since_version = op.since_version;
   r.until_version = op.until_version;
+  r.opset_range = true;  // the public contract: an opset range of the domain
   r.provider = &kCustom;
   r.factory = [create](const BuildContext& ctx) -> std::unique_ptr<Kernel> {
     CustomNode node(&ctx.node, ctx.opset);

@@ -1,6 +1,10 @@
 #include "runtime/kernel.h"
 
 #include <algorithm>
+#include <optional>
+#include <set>
+
+#include "runtime/op_versions.h"
 
 namespace onnxi {
 
@@ -116,17 +120,85 @@ void KernelRegistry::add(KernelRegistration r) {
   regs_.push_back(std::move(r));
 }
 
+namespace {
+
+// The version a registration's range is compared with: the schema version the opset
+// resolves to, the opset itself (custom ops, ops the table does not know), or none.
+std::optional<int64_t> version_to_match(const KernelRegistration& r, const SchemaResolution& res, int64_t opset) {
+  if (r.opset_range || res.kind == SchemaResolution::Kind::Unknown) return opset;
+  if (res.kind == SchemaResolution::Kind::Resolved) return res.version;
+  return std::nullopt;
+}
+
+std::string qualified_op(const std::string& domain, const std::string& op_type) {
+  return (domain.empty() ? std::string("ai.onnx") : domain) + "::" + op_type;
+}
+
+}  // namespace
+
 std::vector<const KernelRegistration*> KernelRegistry::find(const std::string& domain,
                                                             const std::string& op_type,
                                                             int64_t opset) const {
   std::string d = canonical_domain(domain);
+  SchemaResolution res = resolve_schema_version(d, op_type, opset);
   std::vector<const KernelRegistration*> out;
-  for (const auto& r : regs_)
-    if (r.domain == d && r.op_type == op_type && opset >= r.since_version && opset <= r.until_version)
-      out.push_back(&r);
+  for (const auto& r : regs_) {
+    if (r.domain != d || r.op_type != op_type) continue;
+    std::optional<int64_t> v = version_to_match(r, res, opset);
+    if (v && *v >= r.since_version && *v <= r.until_version) out.push_back(&r);
+  }
   std::stable_sort(out.begin(), out.end(),
                    [](auto* a, auto* b) { return a->provider->priority > b->provider->priority; });
   return out;
+}
+
+std::string KernelRegistry::implemented_versions(const std::string& domain, const std::string& op_type) const {
+  std::string d = canonical_domain(domain);
+  const std::vector<int64_t>* schema = op_schema_versions(d, op_type);
+  std::set<int64_t> versions;
+  std::set<std::pair<int64_t, int64_t>> ranges;
+  for (const auto& r : regs_) {
+    if (r.domain != d || r.op_type != op_type) continue;
+    if (schema && !r.opset_range) {
+      for (int64_t v : *schema)
+        if (v >= r.since_version && v <= r.until_version) versions.insert(v);
+    } else {
+      ranges.insert({r.since_version, r.until_version});
+    }
+  }
+  std::string out;
+  auto add = [&](const std::string& s) { out += (out.empty() ? "" : ", ") + s; };
+  for (int64_t v : versions) add(std::to_string(v));
+  for (const auto& [a, b] : ranges)
+    add(a == b ? std::to_string(a) : std::to_string(a) + "-" + (b == INT64_MAX ? std::string() : std::to_string(b)));
+  return out;
+}
+
+std::string KernelRegistry::unsupported_reason(const std::string& domain, const std::string& op_type,
+                                               int64_t opset) const {
+  if (supports(domain, op_type, opset)) return "";
+  std::string d = canonical_domain(domain);
+  SchemaResolution res = resolve_schema_version(d, op_type, opset);
+  std::string why;
+  switch (res.kind) {
+    case SchemaResolution::Kind::TooNew:
+      why = "opset " + std::to_string(opset) + " is newer than onnxi knows (" + std::to_string(res.version) + ")";
+      break;
+    case SchemaResolution::Kind::NotYet:
+      why = "the op does not exist before opset " + std::to_string(res.version);
+      break;
+    case SchemaResolution::Kind::Resolved:
+      why = "schema version " + std::to_string(res.version) +
+            (op_schema_deprecated(d, op_type, res.version) ? ", deprecated by ONNX" : "");
+      break;
+    case SchemaResolution::Kind::Unknown:
+      break;
+  }
+  std::string impl = implemented_versions(d, op_type);
+  std::string onnxi = impl.empty() ? "onnxi does not implement it"
+                                   : "onnxi implements version" + std::string(impl.find_first_of(",-") == std::string::npos ? " " : "s ") + impl;
+  return qualified_op(d, op_type) + " at opset " + std::to_string(opset) + " (" + (why.empty() ? "" : why + ", ") +
+         onnxi + ")";
 }
 
 std::unique_ptr<Kernel> build_kernel(const BuildContext& ctx, const std::string& forced_provider) {

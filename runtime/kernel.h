@@ -200,30 +200,50 @@ void run_kernel_once(const Kernel& kernel, std::vector<const Tensor*> inputs, st
 // Makes the pool's worker threads stop spin-waiting and sleep until the next job.
 void yield_pool_workers(pthreadpool_t pool);
 
-// Kernel registry: (domain, op type, opset range, provider record) -> factory. A factory may
-// return nullptr to say "this provider does not handle this configuration" (dtype,
-// rank, attribute); the next provider is tried. Factories throw Error for invalid nodes.
+// Kernel registry: (domain, op type, schema version range, provider record) -> factory. A
+// factory may return nullptr to say "this provider does not handle this configuration"
+// (dtype, rank, attribute); the next provider is tried. Factories throw Error for invalid
+// nodes.
+//
+// A registration's since/until are schema versions of the op (runtime/op_versions.h): the
+// since_version values of ONNX's schema history whose semantics the kernel implements,
+// both inclusive and concrete. A node's opset is resolved to the op's schema version (the
+// largest since_version <= opset) before matching, so a newer version of the op, whose
+// meaning may differ, never runs with an older kernel. For ops the table does not know
+// (custom domains, onnxi's internal ops) and for custom ops (`opset_range`), since/until
+// are opsets of the domain and match the node's opset directly.
 using KernelFactory = std::function<std::unique_ptr<Kernel>(const BuildContext&)>;
 
 struct KernelRegistration {
   std::string domain;  // "" for ai.onnx
   std::string op_type;
   int64_t since_version = 1;
-  int64_t until_version = INT64_MAX;  // inclusive
+  int64_t until_version = 1;  // inclusive
   const Provider* provider = &kRef;  // its priority orders the registrations (higher first)
   KernelFactory factory;
+  bool opset_range = false;  // since/until are opsets of the domain (custom ops), not schema versions
 };
 
 class KernelRegistry {
  public:
   static KernelRegistry& global();
   void add(KernelRegistration r);
-  // Registrations matching (domain, op, opset), best first.
+  // Registrations matching (domain, op, opset), best first: the opset is resolved to the
+  // op's schema version first (see above). None for an opset newer than the table knows.
   std::vector<const KernelRegistration*> find(const std::string& domain, const std::string& op_type,
                                               int64_t opset) const;
   bool supports(const std::string& domain, const std::string& op_type, int64_t opset) const {
     return !find(domain, op_type, opset).empty();
   }
+  // Why (domain, op, opset) has no kernel, or "" when it has one: e.g.
+  // "ai.onnx::Pad at opset 25 (schema version 25, onnxi implements versions 1, 2, 11, 13)".
+  std::string unsupported_reason(const std::string& domain, const std::string& op_type, int64_t opset) const;
+  // The versions of (domain, op) some registration implements, e.g. "1, 2, 11, 13": the
+  // schema versions in the registrations' ranges, or the ranges themselves ("1-3") for ops
+  // the table does not know and for custom ops; "" when none.
+  std::string implemented_versions(const std::string& domain, const std::string& op_type) const;
+  // Every registration, in registration order.
+  const std::vector<KernelRegistration>& all() const { return regs_; }
 
  private:
   std::vector<KernelRegistration> regs_;
@@ -246,8 +266,9 @@ struct KernelRegistrar {
 #define ONNXI_CONCAT_INNER(a, b) a##b
 #define ONNXI_CONCAT(a, b) ONNXI_CONCAT_INNER(a, b)
 // Registers `factory` (a callable BuildContext -> unique_ptr<Kernel>) for ai.onnx or another
-// domain, for opsets since..until (inclusive), as a kernel of `provider` (a Provider record:
-// kRef, kXnnpack, kOnednn, ...), which gives its priority.
+// domain, for the op's schema versions since..until (inclusive, both versions of the op in
+// runtime/op_versions.inc; a unit test checks it), as a kernel of `provider` (a Provider
+// record: kRef, kXnnpack, kOnednn, ...), which gives its priority.
 #define ONNXI_REGISTER_KERNEL(domain, op, since, until, provider, factory) \
   static ::onnxi::detail::KernelRegistrar ONNXI_CONCAT(onnxi_kernel_reg_, __COUNTER__)( \
       domain, op, since, until, provider, factory)

@@ -63,15 +63,13 @@ void check_supported(const ExecGraph& g) {
   std::vector<std::string> missing;
   for (const auto& n : g.graph->nodes) {
     int64_t opset = g.opset_for(n.domain);
-    if (!KernelRegistry::global().supports(n.domain, n.op_type, opset)) {
-      std::string entry = (n.domain.empty() ? std::string("ai.onnx") : n.domain) + "::" + n.op_type +
-                          " (opset " + std::to_string(opset) + ")";
-      if (std::find(missing.begin(), missing.end(), entry) == missing.end()) missing.push_back(entry);
-    }
+    std::string entry = KernelRegistry::global().unsupported_reason(n.domain, n.op_type, opset);
+    if (!entry.empty() && std::find(missing.begin(), missing.end(), entry) == missing.end())
+      missing.push_back(entry);
   }
   if (missing.empty()) return;
-  std::string msg = "unsupported operator" + std::string(missing.size() > 1 ? "s: " : ": ");
-  for (size_t i = 0; i < missing.size(); ++i) msg += (i ? ", " : "") + missing[i];
+  std::string msg = "unsupported operator" + std::string(missing.size() > 1 ? "s: " : " ");
+  for (size_t i = 0; i < missing.size(); ++i) msg += (i ? "; " : "") + missing[i];
   throw Error(Stage::Build, msg, g.file_ctx());
 }
 

@@ -93,7 +93,8 @@ void add_implicit_inputs(Graph& graph);
 // The declared inputs (those with an initializer are optional) and outputs of g.graph.
 void declare_io(ExecGraph& g);
 // Lowers g.graph (already optimized): topological order, values and steps. Throws Error for
-// unsupported operators, naming each (domain, op, opset) once.
+// unsupported operators, naming each (domain, op, opset) once with the reason
+// (KernelRegistry::unsupported_reason).
 void lower_graph(ExecGraph& g);
 // Input shapes to build with before the first run (symbolic dims as 1); `ranks_known` is
 // false when some input's rank is not declared (the kernels are then built on the first run).

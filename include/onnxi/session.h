@@ -30,6 +30,27 @@ struct ProviderInfo {
 
 // The providers of this build, best first (oneDNN only in builds with ONNXI_WITH_ONEDNN).
 std::vector<ProviderInfo> available_providers();
+// An operator this library has kernels for (application custom ops included, onnxi's
+// internal ops not).
+struct OperatorInfo {
+  std::string domain;  // "ai.onnx", "ai.onnx.ml", "com.example", ...
+  std::string op_type;
+  // The versions implemented: the op's schema versions (the since_version values of ONNX's
+  // schema history) with a kernel, e.g. "1, 2, 11, 13"; opset ranges ("1-3") for ops ONNX's
+  // table does not know and for custom ops.
+  std::string versions;
+  // The latest schema version in the table of ONNX operators onnxi knows (0: not in it), and
+  // the later versions no kernel implements (their meaning changed: unsupported).
+  int64_t latest_version = 0;
+  std::vector<int64_t> missing_versions;
+  std::vector<std::string> providers;  // best first
+};
+// Every operator of the registry, sorted by domain (ai.onnx first) and op type.
+std::vector<OperatorInfo> registered_operators();
+// The highest opset of a domain the table of ONNX operators knows (ai.onnx: 28); 0 for
+// other domains. A model importing a newer opset is unsupported.
+int64_t latest_known_opset(const std::string& domain);
+
 // {"onednn"} when the environment has ONNXI_ONEDNN=0 (kept for compatibility), else {}.
 std::vector<std::string> default_disabled_providers();
 

@@ -21,7 +21,8 @@ struct ModelSummary {
   std::map<std::string, size_t> op_histogram;  // "domain::op" or "op" -> count
   size_t initializer_count = 0;
   size_t initializer_bytes = 0;
-  // One entry per unsupported (domain, op, opset), e.g. "ai.onnx::Foo (opset 13)".
+  // One entry per unsupported (domain, op, opset) with the reason, e.g. "ai.onnx::Pad at
+  // opset 25 (schema version 25, onnxi implements versions 1, 2, 11, 13)".
   std::vector<std::string> unsupported;
 };
 

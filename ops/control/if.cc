@@ -59,7 +59,7 @@ class IfKernel : public Kernel {
   bool deterministic_ = true;
 };
 
-ONNXI_REGISTER_KERNEL("", "If", 1, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "If", 1, 25, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new IfKernel(ctx)); });
 
 }  // namespace

@@ -146,7 +146,7 @@ class LoopKernel : public Kernel {
   bool deterministic_ = true;
 };
 
-ONNXI_REGISTER_KERNEL("", "Loop", 1, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "Loop", 1, 25, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new LoopKernel(ctx)); });
 
 }  // namespace

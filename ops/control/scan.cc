@@ -266,7 +266,7 @@ class ScanKernel : public Kernel {
   bool deterministic_ = true;
 };
 
-ONNXI_REGISTER_KERNEL("", "Scan", 8, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "Scan", 8, 25, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new ScanKernel(ctx)); });
 
 }  // namespace

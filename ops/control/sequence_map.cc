@@ -78,7 +78,7 @@ class SequenceMapKernel : public Kernel {
   bool deterministic_ = true;
 };
 
-ONNXI_REGISTER_KERNEL("", "SequenceMap", 17, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "SequenceMap", 17, 17, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new SequenceMapKernel(ctx));
 });
 

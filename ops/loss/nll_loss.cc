@@ -26,7 +26,7 @@ class NllLossKernel : public loss::NllKernelBase {
   }
 };
 
-ONNXI_REGISTER_KERNEL("", "NegativeLogLikelihoodLoss", 12, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "NegativeLogLikelihoodLoss", 12, 22, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new NllLossKernel(ctx));
 });
 

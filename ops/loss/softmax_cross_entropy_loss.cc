@@ -74,7 +74,7 @@ class SoftmaxCrossEntropyLossKernel : public loss::NllKernelBase {
   }
 };
 
-ONNXI_REGISTER_KERNEL("", "SoftmaxCrossEntropyLoss", 12, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "SoftmaxCrossEntropyLoss", 12, 13, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new SoftmaxCrossEntropyLossKernel(ctx));
 });
 

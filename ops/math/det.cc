@@ -77,7 +77,7 @@ class DetKernel : public Kernel {
   DType dtype_ = DType::Float;
 };
 
-ONNXI_REGISTER_KERNEL("", "Det", 11, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "Det", 11, 22, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new DetKernel(ctx)); });
 
 }  // namespace

@@ -210,13 +210,13 @@ class GemmXnnKernel : public GemmRefKernel {
   int64_t k_ = 0, n_ = 0;
 };
 
-ONNXI_REGISTER_KERNEL("", "Gemm", 1, INT64_MAX, kXnnpack,
+ONNXI_REGISTER_KERNEL("", "Gemm", 1, 13, kXnnpack,
                       [](const BuildContext& ctx) -> std::unique_ptr<Kernel> {
                         if (!GemmXnnKernel::fits(ctx)) return nullptr;
                         return std::make_unique<GemmXnnKernel>(ctx, *ctx.constant_input(1),
                                                                ctx.constant_input(2));
                       });
-ONNXI_REGISTER_KERNEL("", "Gemm", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "Gemm", 1, 13, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new GemmRefKernel(ctx));
 });
 

@@ -150,12 +150,12 @@ class MatMulXnnKernel : public MatMulRefKernel {
   int64_t k_ = 0, n_ = 0;
 };
 
-ONNXI_REGISTER_KERNEL("", "MatMul", 1, INT64_MAX, kXnnpack,
+ONNXI_REGISTER_KERNEL("", "MatMul", 1, 13, kXnnpack,
                       [](const BuildContext& ctx) -> std::unique_ptr<Kernel> {
                         if (!MatMulXnnKernel::fits(ctx)) return nullptr;
                         return std::make_unique<MatMulXnnKernel>(ctx, *ctx.constant_input(1));
                       });
-ONNXI_REGISTER_KERNEL("", "MatMul", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "MatMul", 1, 13, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new MatMulRefKernel(ctx));
 });
 

@@ -216,22 +216,22 @@ class MultinomialKernel : public RandomKernelBase {
   int64_t samples_ = 1;
 };
 
-ONNXI_REGISTER_KERNEL("", "RandomUniform", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "RandomUniform", 1, 22, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new RandomDistributionKernel(ctx, Distribution::Uniform, false));
 });
-ONNXI_REGISTER_KERNEL("", "RandomNormal", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "RandomNormal", 1, 22, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new RandomDistributionKernel(ctx, Distribution::Normal, false));
 });
-ONNXI_REGISTER_KERNEL("", "RandomUniformLike", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "RandomUniformLike", 1, 22, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new RandomDistributionKernel(ctx, Distribution::Uniform, true));
 });
-ONNXI_REGISTER_KERNEL("", "RandomNormalLike", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "RandomNormalLike", 1, 22, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new RandomDistributionKernel(ctx, Distribution::Normal, true));
 });
-ONNXI_REGISTER_KERNEL("", "Bernoulli", 15, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "Bernoulli", 15, 22, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new BernoulliKernel(ctx));
 });
-ONNXI_REGISTER_KERNEL("", "Multinomial", 7, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "Multinomial", 7, 22, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new MultinomialKernel(ctx));
 });
 

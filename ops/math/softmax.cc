@@ -151,17 +151,17 @@ class SoftmaxXnnKernel : public SoftmaxRefKernel {
   }
 };
 
-ONNXI_REGISTER_KERNEL("", "Softmax", 1, INT64_MAX, kXnnpack,
+ONNXI_REGISTER_KERNEL("", "Softmax", 1, 13, kXnnpack,
                       [](const BuildContext& ctx) -> std::unique_ptr<Kernel> {
                         if (ctx.input_dtype(0) != DType::Float) return nullptr;
                         auto k = std::make_unique<SoftmaxXnnKernel>(ctx);
                         if (!k->normalizes_last_dims(ctx.inputs.at(0))) return nullptr;
                         return k;
                       });
-ONNXI_REGISTER_KERNEL("", "Softmax", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "Softmax", 1, 13, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new SoftmaxRefKernel(ctx, false));
 });
-ONNXI_REGISTER_KERNEL("", "LogSoftmax", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "LogSoftmax", 1, 13, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new SoftmaxRefKernel(ctx, true));
 });
 

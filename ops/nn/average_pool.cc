@@ -30,7 +30,7 @@ std::unique_ptr<Kernel> make_xnnpack(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "AveragePool", 1, INT64_MAX, kXnnpack, make_xnnpack);
-ONNXI_REGISTER_KERNEL("", "AveragePool", 1, INT64_MAX, kRef, make_ref);
+ONNXI_REGISTER_KERNEL("", "AveragePool", 1, 22, kXnnpack, make_xnnpack);
+ONNXI_REGISTER_KERNEL("", "AveragePool", 1, 22, kRef, make_ref);
 
 }  // namespace onnxi::nn

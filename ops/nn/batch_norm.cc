@@ -292,6 +292,6 @@ std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "BatchNormalization", 1, INT64_MAX, kRef, make_ref);
+ONNXI_REGISTER_KERNEL("", "BatchNormalization", 1, 15, kRef, make_ref);
 
 }  // namespace onnxi::nn

@@ -83,9 +83,9 @@ std::unique_ptr<Kernel> make_global(const BuildContext& ctx, bool is_max) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "GlobalAveragePool", 1, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "GlobalAveragePool", 1, 22, kRef,
                       [](const BuildContext& ctx) { return make_global(ctx, false); });
-ONNXI_REGISTER_KERNEL("", "GlobalMaxPool", 1, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "GlobalMaxPool", 1, 22, kRef,
                       [](const BuildContext& ctx) { return make_global(ctx, true); });
 
 }  // namespace onnxi::nn

@@ -203,6 +203,7 @@ std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "GridSample", 16, 19, kRef, make_ref);
+// Not yet: 20 (modes renamed linear/cubic, N-D), 22 (bfloat16).
+ONNXI_REGISTER_KERNEL("", "GridSample", 16, 16, kRef, make_ref);
 
 }  // namespace onnxi::nn

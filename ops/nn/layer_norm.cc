@@ -133,6 +133,6 @@ std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "LayerNormalization", 17, INT64_MAX, kRef, make_ref);
+ONNXI_REGISTER_KERNEL("", "LayerNormalization", 17, 17, kRef, make_ref);
 
 }  // namespace onnxi::nn

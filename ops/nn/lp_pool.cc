@@ -170,7 +170,8 @@ std::unique_ptr<Kernel> make_global_lp_pool(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "LpPool", 1, 17, kRef, make_lp_pool);
-ONNXI_REGISTER_KERNEL("", "GlobalLpPool", 1, INT64_MAX, kRef, make_global_lp_pool);
+// Not yet: LpPool 18 (ceil_mode, dilations), 22 (bfloat16).
+ONNXI_REGISTER_KERNEL("", "LpPool", 1, 11, kRef, make_lp_pool);
+ONNXI_REGISTER_KERNEL("", "GlobalLpPool", 1, 22, kRef, make_global_lp_pool);
 
 }  // namespace onnxi::nn

@@ -87,6 +87,6 @@ std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "LRN", 1, INT64_MAX, kRef, make_ref);
+ONNXI_REGISTER_KERNEL("", "LRN", 1, 13, kRef, make_ref);
 
 }  // namespace onnxi::nn

@@ -209,7 +209,7 @@ std::unique_ptr<Kernel> make_xnnpack(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("onnxi", "NhwcConv", 1, INT64_MAX, kXnnpack, make_xnnpack);
-ONNXI_REGISTER_KERNEL("onnxi", "NhwcConv", 1, INT64_MAX, kRef, make_ref);
+ONNXI_REGISTER_KERNEL("onnxi", "NhwcConv", 1, 1, kXnnpack, make_xnnpack);
+ONNXI_REGISTER_KERNEL("onnxi", "NhwcConv", 1, 1, kRef, make_ref);
 
 }  // namespace onnxi::nn

@@ -333,6 +333,6 @@ std::unique_ptr<Kernel> make_onednn(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("onnxi", "NhwcConv", 1, INT64_MAX, kOnednn, make_onednn);
+ONNXI_REGISTER_KERNEL("onnxi", "NhwcConv", 1, 1, kOnednn, make_onednn);
 
 }  // namespace onnxi::nn

@@ -148,15 +148,15 @@ std::unique_ptr<Kernel> make_global_xnnpack(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("onnxi", "NhwcMaxPool", 1, INT64_MAX, kXnnpack,
+ONNXI_REGISTER_KERNEL("onnxi", "NhwcMaxPool", 1, 1, kXnnpack,
                       [](const BuildContext& ctx) { return make_pool_xnnpack(ctx, PoolKind::Max); });
-ONNXI_REGISTER_KERNEL("onnxi", "NhwcMaxPool", 1, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("onnxi", "NhwcMaxPool", 1, 1, kRef,
                       [](const BuildContext& ctx) { return make_pool_ref(ctx, PoolKind::Max); });
-ONNXI_REGISTER_KERNEL("onnxi", "NhwcAveragePool", 1, INT64_MAX, kXnnpack,
+ONNXI_REGISTER_KERNEL("onnxi", "NhwcAveragePool", 1, 1, kXnnpack,
                       [](const BuildContext& ctx) { return make_pool_xnnpack(ctx, PoolKind::Average); });
-ONNXI_REGISTER_KERNEL("onnxi", "NhwcAveragePool", 1, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("onnxi", "NhwcAveragePool", 1, 1, kRef,
                       [](const BuildContext& ctx) { return make_pool_ref(ctx, PoolKind::Average); });
-ONNXI_REGISTER_KERNEL("onnxi", "NhwcGlobalAveragePool", 1, INT64_MAX, kXnnpack, make_global_xnnpack);
-ONNXI_REGISTER_KERNEL("onnxi", "NhwcGlobalAveragePool", 1, INT64_MAX, kRef, make_global_ref);
+ONNXI_REGISTER_KERNEL("onnxi", "NhwcGlobalAveragePool", 1, 1, kXnnpack, make_global_xnnpack);
+ONNXI_REGISTER_KERNEL("onnxi", "NhwcGlobalAveragePool", 1, 1, kRef, make_global_ref);
 
 }  // namespace onnxi::nn

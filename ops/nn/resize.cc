@@ -719,14 +719,16 @@ auto upsample_xnn = [](const BuildContext& ctx) { return make_xnnpack(ctx, true)
 
 }  // namespace
 
+// Schema versions: Resize 10, 11, 13 (not yet: 18 antialias, axes, keep_aspect_ratio_policy;
+// 19 half_pixel_symmetric); Upsample 7, 9 (1 had height/width_scale; 10 is deprecated).
 ONNXI_REGISTER_KERNEL("", "Resize", 10, 10, kXnnpack, resize_xnn);
 ONNXI_REGISTER_KERNEL("", "Resize", 10, 10, kRef, resize_ref);
-ONNXI_REGISTER_KERNEL("", "Resize", 11, 12, kXnnpack, resize_xnn);
-ONNXI_REGISTER_KERNEL("", "Resize", 11, 12, kRef, resize_ref);
-ONNXI_REGISTER_KERNEL("", "Resize", 13, 17, kXnnpack, resize_xnn);
-ONNXI_REGISTER_KERNEL("", "Resize", 13, 17, kRef, resize_ref);
-ONNXI_REGISTER_KERNEL("", "Upsample", 7, 8, kXnnpack, upsample_xnn);
-ONNXI_REGISTER_KERNEL("", "Upsample", 7, 8, kRef, upsample_ref);
+ONNXI_REGISTER_KERNEL("", "Resize", 11, 11, kXnnpack, resize_xnn);
+ONNXI_REGISTER_KERNEL("", "Resize", 11, 11, kRef, resize_ref);
+ONNXI_REGISTER_KERNEL("", "Resize", 13, 13, kXnnpack, resize_xnn);
+ONNXI_REGISTER_KERNEL("", "Resize", 13, 13, kRef, resize_ref);
+ONNXI_REGISTER_KERNEL("", "Upsample", 7, 7, kXnnpack, upsample_xnn);
+ONNXI_REGISTER_KERNEL("", "Upsample", 7, 7, kRef, upsample_ref);
 ONNXI_REGISTER_KERNEL("", "Upsample", 9, 9, kXnnpack, upsample_xnn);
 ONNXI_REGISTER_KERNEL("", "Upsample", 9, 9, kRef, upsample_ref);
 

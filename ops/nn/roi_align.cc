@@ -222,6 +222,6 @@ std::unique_ptr<Kernel> make_ref(const BuildContext& ctx) {
 
 }  // namespace
 
-ONNXI_REGISTER_KERNEL("", "RoiAlign", 10, INT64_MAX, kRef, make_ref);
+ONNXI_REGISTER_KERNEL("", "RoiAlign", 10, 22, kRef, make_ref);
 
 }  // namespace onnxi::nn

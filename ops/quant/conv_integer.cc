@@ -54,7 +54,7 @@ class ConvIntegerKernel : public Kernel {
   quant::IntConvConfig cfg_;
 };
 
-ONNXI_REGISTER_KERNEL("", "ConvInteger", 10, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "ConvInteger", 10, 10, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new ConvIntegerKernel(ctx));
 });
 

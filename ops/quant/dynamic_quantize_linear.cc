@@ -53,7 +53,7 @@ class DynamicQuantizeLinearKernel : public Kernel {
   }
 };
 
-ONNXI_REGISTER_KERNEL("", "DynamicQuantizeLinear", 11, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "DynamicQuantizeLinear", 11, 11, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new DynamicQuantizeLinearKernel(ctx));
 });
 

@@ -51,7 +51,7 @@ class MatMulIntegerKernel : public Kernel {
   }
 };
 
-ONNXI_REGISTER_KERNEL("", "MatMulInteger", 10, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "MatMulInteger", 10, 10, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new MatMulIntegerKernel(ctx));
 });
 

@@ -87,7 +87,7 @@ class QLinearConvKernel : public Kernel {
   DType out_dtype_ = DType::UInt8;
 };
 
-ONNXI_REGISTER_KERNEL("", "QLinearConv", 10, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "QLinearConv", 10, 10, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new QLinearConvKernel(ctx));
 });
 

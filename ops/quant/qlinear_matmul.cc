@@ -79,7 +79,7 @@ class QLinearMatMulKernel : public Kernel {
   DType out_dtype_ = DType::UInt8;
 };
 
-ONNXI_REGISTER_KERNEL("", "QLinearMatMul", 10, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "QLinearMatMul", 10, 21, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new QLinearMatMulKernel(ctx));
 });
 

@@ -102,10 +102,10 @@ class ArgReduceKernel : public Kernel {
   bool keepdims_ = true, select_last_ = false;
 };
 
-ONNXI_REGISTER_KERNEL("", "ArgMax", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "ArgMax", 1, 13, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new ArgReduceKernel(ctx, true));
 });
-ONNXI_REGISTER_KERNEL("", "ArgMin", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "ArgMin", 1, 13, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new ArgReduceKernel(ctx, false));
 });
 

@@ -87,7 +87,7 @@ class CumSumKernel : public Kernel {
   bool exclusive_ = false, reverse_ = false;
 };
 
-ONNXI_REGISTER_KERNEL("", "CumSum", 11, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "CumSum", 11, 14, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new CumSumKernel(ctx)); });
 
 }  // namespace

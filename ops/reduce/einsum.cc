@@ -288,7 +288,7 @@ class EinsumKernel : public Kernel {
   DType dtype_ = DType::Undefined;
 };
 
-ONNXI_REGISTER_KERNEL("", "Einsum", 12, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "Einsum", 12, 28, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new EinsumKernel(ctx)); });
 
 }  // namespace

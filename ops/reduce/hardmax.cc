@@ -89,7 +89,7 @@ class HardmaxKernel : public Kernel {
   int64_t axis_ = -1;
 };
 
-ONNXI_REGISTER_KERNEL("", "Hardmax", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "Hardmax", 1, 13, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new HardmaxKernel(ctx));
 });
 

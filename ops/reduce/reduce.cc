@@ -450,20 +450,21 @@ class ReduceKernel : public Kernel {
   // The loop plan of the last input shape and axes.
 };
 
-#define ONNXI_REGISTER_REDUCE(index)                                                                      \
-  ONNXI_REGISTER_KERNEL("", kReduceOps[index].name, 1, INT64_MAX, kRef, [](const BuildContext& ctx) { \
+// Schema versions 1 through `until` (the latest: axes from the attribute, then the input).
+#define ONNXI_REGISTER_REDUCE(index, until)                                                           \
+  ONNXI_REGISTER_KERNEL("", kReduceOps[index].name, 1, until, kRef, [](const BuildContext& ctx) { \
     return std::unique_ptr<Kernel>(new ReduceKernel(ctx, kReduceOps[index]));                             \
   })
-ONNXI_REGISTER_REDUCE(0);
-ONNXI_REGISTER_REDUCE(1);
-ONNXI_REGISTER_REDUCE(2);
-ONNXI_REGISTER_REDUCE(3);
-ONNXI_REGISTER_REDUCE(4);
-ONNXI_REGISTER_REDUCE(5);
-ONNXI_REGISTER_REDUCE(6);
-ONNXI_REGISTER_REDUCE(7);
-ONNXI_REGISTER_REDUCE(8);
-ONNXI_REGISTER_REDUCE(9);
+ONNXI_REGISTER_REDUCE(0, 13);
+ONNXI_REGISTER_REDUCE(1, 18);
+ONNXI_REGISTER_REDUCE(2, 20);
+ONNXI_REGISTER_REDUCE(3, 20);
+ONNXI_REGISTER_REDUCE(4, 18);
+ONNXI_REGISTER_REDUCE(5, 18);
+ONNXI_REGISTER_REDUCE(6, 18);
+ONNXI_REGISTER_REDUCE(7, 28);
+ONNXI_REGISTER_REDUCE(8, 28);
+ONNXI_REGISTER_REDUCE(9, 18);
 #undef ONNXI_REGISTER_REDUCE
 
 }  // namespace

@@ -49,7 +49,7 @@ struct GruCell {
   bool linear_before_reset;
 };
 
-ONNXI_REGISTER_KERNEL("", "GRU", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "GRU", 1, 22, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new rnn::RecurrentKernel<GruCell>(ctx));
 });
 

@@ -45,7 +45,7 @@ struct LstmCell {
   bool input_forget;
 };
 
-ONNXI_REGISTER_KERNEL("", "LSTM", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "LSTM", 1, 22, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new rnn::RecurrentKernel<LstmCell>(ctx));
 });
 

@@ -26,7 +26,7 @@ struct RnnCell {
   }
 };
 
-ONNXI_REGISTER_KERNEL("", "RNN", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "RNN", 1, 22, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new rnn::RecurrentKernel<RnnCell>(ctx));
 });
 

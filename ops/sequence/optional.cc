@@ -98,13 +98,13 @@ class OptionalGetElementKernel : public Kernel {
   DType dtype_;
 };
 
-ONNXI_REGISTER_KERNEL("", "Optional", 15, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "Optional", 15, 28, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new OptionalKernel(ctx));
 });
-ONNXI_REGISTER_KERNEL("", "OptionalHasElement", 15, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "OptionalHasElement", 15, 28, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new OptionalHasElementKernel(ctx));
 });
-ONNXI_REGISTER_KERNEL("", "OptionalGetElement", 15, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "OptionalGetElement", 15, 28, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new OptionalGetElementKernel(ctx));
 });
 

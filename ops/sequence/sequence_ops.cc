@@ -170,12 +170,12 @@ KernelFactory factory() {
   return [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new K(ctx)); };
 }
 
-ONNXI_REGISTER_KERNEL("", "SequenceEmpty", 11, INT64_MAX, kRef, factory<SequenceEmptyKernel>());
-ONNXI_REGISTER_KERNEL("", "SequenceConstruct", 11, INT64_MAX, kRef, factory<SequenceConstructKernel>());
-ONNXI_REGISTER_KERNEL("", "SequenceInsert", 11, INT64_MAX, kRef, factory<SequenceInsertKernel>());
-ONNXI_REGISTER_KERNEL("", "SequenceAt", 11, INT64_MAX, kRef, factory<SequenceAtKernel>());
-ONNXI_REGISTER_KERNEL("", "SequenceErase", 11, INT64_MAX, kRef, factory<SequenceEraseKernel>());
-ONNXI_REGISTER_KERNEL("", "SequenceLength", 11, INT64_MAX, kRef, factory<SequenceLengthKernel>());
+ONNXI_REGISTER_KERNEL("", "SequenceEmpty", 11, 11, kRef, factory<SequenceEmptyKernel>());
+ONNXI_REGISTER_KERNEL("", "SequenceConstruct", 11, 11, kRef, factory<SequenceConstructKernel>());
+ONNXI_REGISTER_KERNEL("", "SequenceInsert", 11, 11, kRef, factory<SequenceInsertKernel>());
+ONNXI_REGISTER_KERNEL("", "SequenceAt", 11, 11, kRef, factory<SequenceAtKernel>());
+ONNXI_REGISTER_KERNEL("", "SequenceErase", 11, 11, kRef, factory<SequenceEraseKernel>());
+ONNXI_REGISTER_KERNEL("", "SequenceLength", 11, 11, kRef, factory<SequenceLengthKernel>());
 
 }  // namespace
 }  // namespace onnxi

@@ -99,10 +99,10 @@ class ConcatFromSequenceKernel : public Kernel {
   int64_t axis_ = 0, new_axis_ = 0;
 };
 
-ONNXI_REGISTER_KERNEL("", "SplitToSequence", 11, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "SplitToSequence", 11, 24, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new SplitToSequenceKernel(ctx));
 });
-ONNXI_REGISTER_KERNEL("", "ConcatFromSequence", 11, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "ConcatFromSequence", 11, 11, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new ConcatFromSequenceKernel(ctx));
 });
 

@@ -110,7 +110,8 @@ class DftKernel : public Kernel {
   bool inverse_ = false, onesided_ = false;
 };
 
-ONNXI_REGISTER_KERNEL("", "DFT", 17, 19, kRef,
+// Not yet: 20 (axis becomes an input).
+ONNXI_REGISTER_KERNEL("", "DFT", 17, 17, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new DftKernel(ctx)); });
 
 }  // namespace

@@ -102,7 +102,7 @@ class MelWeightMatrixKernel : public Kernel {
   DType out_dtype_ = DType::Float;
 };
 
-ONNXI_REGISTER_KERNEL("", "MelWeightMatrix", 17, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "MelWeightMatrix", 17, 17, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new MelWeightMatrixKernel(ctx));
 });
 

@@ -121,7 +121,7 @@ class StftKernel : public Kernel {
   bool onesided_ = true;
 };
 
-ONNXI_REGISTER_KERNEL("", "STFT", 17, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "STFT", 17, 17, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new StftKernel(ctx)); });
 
 }  // namespace

@@ -72,13 +72,13 @@ class WindowKernel : public Kernel {
   bool periodic_ = true;
 };
 
-ONNXI_REGISTER_KERNEL("", "HannWindow", 17, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "HannWindow", 17, 17, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new WindowKernel(ctx, {0.5, 0.5, 0.0}));
 });
-ONNXI_REGISTER_KERNEL("", "HammingWindow", 17, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "HammingWindow", 17, 17, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new WindowKernel(ctx, {25.0 / 46.0, 21.0 / 46.0, 0.0}));
 });
-ONNXI_REGISTER_KERNEL("", "BlackmanWindow", 17, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "BlackmanWindow", 17, 17, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new WindowKernel(ctx, {0.42, 0.5, 0.08}));
 });
 

@@ -126,10 +126,10 @@ class CastKernel : public Kernel {
   DType from_ = DType::Undefined, to_ = DType::Undefined;
 };
 
-ONNXI_REGISTER_KERNEL("", "Cast", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "Cast", 1, 25, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new CastKernel(ctx, false));
 });
-ONNXI_REGISTER_KERNEL("", "CastLike", 15, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "CastLike", 15, 25, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new CastKernel(ctx, true));
 });
 

@@ -97,7 +97,7 @@ class CompressKernel : public Kernel {
   std::optional<int64_t> axis_;
 };
 
-ONNXI_REGISTER_KERNEL("", "Compress", 9, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "Compress", 9, 28, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new CompressKernel(ctx));
 });
 

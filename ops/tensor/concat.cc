@@ -100,7 +100,7 @@ class ConcatKernel : public Kernel {
   int64_t axis_ = 0;
 };
 
-ONNXI_REGISTER_KERNEL("", "Concat", 1, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "Concat", 1, 13, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new ConcatKernel(ctx)); });
 
 }  // namespace

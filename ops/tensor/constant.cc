@@ -57,7 +57,7 @@ class ConstantKernel : public Kernel {
   Tensor value_;
 };
 
-ONNXI_REGISTER_KERNEL("", "Constant", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "Constant", 1, 25, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new ConstantKernel(ctx));
 });
 

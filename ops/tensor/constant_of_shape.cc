@@ -51,7 +51,7 @@ class ConstantOfShapeKernel : public Kernel {
   Tensor value_;
 };
 
-ONNXI_REGISTER_KERNEL("", "ConstantOfShape", 9, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "ConstantOfShape", 9, 25, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new ConstantOfShapeKernel(ctx));
 });
 

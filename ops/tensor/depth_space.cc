@@ -99,10 +99,11 @@ class DepthSpaceKernel : public Kernel {
   int64_t bs_ = 1;
 };
 
-ONNXI_REGISTER_KERNEL("", "DepthToSpace", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "DepthToSpace", 1, 28, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new DepthSpaceKernel(ctx, true));
 });
-ONNXI_REGISTER_KERNEL("", "SpaceToDepth", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+// Not yet: SpaceToDepth 28 (mode DCR/CRD).
+ONNXI_REGISTER_KERNEL("", "SpaceToDepth", 1, 13, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new DepthSpaceKernel(ctx, false));
 });
 

@@ -70,7 +70,7 @@ class ExpandKernel : public Kernel {
   DType dtype_ = DType::Undefined;
 };
 
-ONNXI_REGISTER_KERNEL("", "Expand", 8, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "Expand", 8, 13, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new ExpandKernel(ctx)); });
 
 }  // namespace

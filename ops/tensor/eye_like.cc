@@ -68,7 +68,7 @@ class EyeLikeKernel : public Kernel {
   int64_t k_ = 0;
 };
 
-ONNXI_REGISTER_KERNEL("", "EyeLike", 9, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "EyeLike", 9, 22, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new EyeLikeKernel(ctx));
 });
 

@@ -88,7 +88,7 @@ class GatherKernel : public Kernel {
   int64_t axis_ = 0;
 };
 
-ONNXI_REGISTER_KERNEL("", "Gather", 1, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "Gather", 1, 13, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new GatherKernel(ctx)); });
 
 }  // namespace

@@ -59,7 +59,7 @@ class GatherElementsKernel : public Kernel {
   int64_t axis_ = 0;
 };
 
-ONNXI_REGISTER_KERNEL("", "GatherElements", 11, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "GatherElements", 11, 13, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new GatherElementsKernel(ctx));
 });
 

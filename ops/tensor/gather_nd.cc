@@ -102,7 +102,7 @@ class GatherNdKernel : public Kernel {
   int64_t batch_dims_ = 0;
 };
 
-ONNXI_REGISTER_KERNEL("", "GatherND", 11, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "GatherND", 11, 13, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new GatherNdKernel(ctx));
 });
 

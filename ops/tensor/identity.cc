@@ -135,10 +135,10 @@ class DropoutKernel : public Kernel {
   bool random_ = false;
 };
 
-ONNXI_REGISTER_KERNEL("", "Identity", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "Identity", 1, 25, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new IdentityKernel(ctx));
 });
-ONNXI_REGISTER_KERNEL("", "Dropout", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "Dropout", 1, 22, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new DropoutKernel(ctx));
 });
 

@@ -101,7 +101,7 @@ class MaxUnpoolKernel : public Kernel {
   std::vector<int64_t> kernel_, strides_, pads_;
 };
 
-ONNXI_REGISTER_KERNEL("", "MaxUnpool", 9, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "MaxUnpool", 9, 22, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new MaxUnpoolKernel(ctx));
 });
 

@@ -92,7 +92,7 @@ class NonZeroKernel : public Kernel {
   DType dtype_ = DType::Undefined;
 };
 
-ONNXI_REGISTER_KERNEL("", "NonZero", 9, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "NonZero", 9, 13, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new NonZeroKernel(ctx));
 });
 

@@ -103,7 +103,7 @@ class OneHotKernel : public Kernel {
   int64_t axis_ = -1;
 };
 
-ONNXI_REGISTER_KERNEL("", "OneHot", 9, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "OneHot", 9, 28, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new OneHotKernel(ctx)); });
 
 }  // namespace

@@ -181,7 +181,8 @@ class PadKernel : public Kernel {
   Tensor value_;  // fill value for opsets < 11 and the default
 };
 
-ONNXI_REGISTER_KERNEL("", "Pad", 1, INT64_MAX, kRef,
+// Not yet: 18 (axes input), 19 (wrap mode), 21, 23, 24, 25 (new types).
+ONNXI_REGISTER_KERNEL("", "Pad", 1, 13, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new PadKernel(ctx)); });
 
 }  // namespace

@@ -96,7 +96,7 @@ class RangeKernel : public Kernel {
   DType dtype_ = DType::Undefined;
 };
 
-ONNXI_REGISTER_KERNEL("", "Range", 11, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "Range", 11, 27, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new RangeKernel(ctx)); });
 
 }  // namespace

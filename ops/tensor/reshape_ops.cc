@@ -254,10 +254,10 @@ KernelFactory shape_only_factory() {
   return [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new K(ctx)); };
 }
 
-ONNXI_REGISTER_KERNEL("", "Reshape", 1, INT64_MAX, kRef, shape_only_factory<ReshapeKernel>());
-ONNXI_REGISTER_KERNEL("", "Flatten", 1, INT64_MAX, kRef, shape_only_factory<FlattenKernel>());
-ONNXI_REGISTER_KERNEL("", "Squeeze", 1, INT64_MAX, kRef, shape_only_factory<SqueezeKernel>());
-ONNXI_REGISTER_KERNEL("", "Unsqueeze", 1, INT64_MAX, kRef, shape_only_factory<UnsqueezeKernel>());
+ONNXI_REGISTER_KERNEL("", "Reshape", 1, 25, kRef, shape_only_factory<ReshapeKernel>());
+ONNXI_REGISTER_KERNEL("", "Flatten", 1, 25, kRef, shape_only_factory<FlattenKernel>());
+ONNXI_REGISTER_KERNEL("", "Squeeze", 1, 25, kRef, shape_only_factory<SqueezeKernel>());
+ONNXI_REGISTER_KERNEL("", "Unsqueeze", 1, 25, kRef, shape_only_factory<UnsqueezeKernel>());
 
 }  // namespace
 }  // namespace onnxi

@@ -72,7 +72,7 @@ class ReverseSequenceKernel : public Kernel {
   int64_t time_axis_ = 0, batch_axis_ = 1;
 };
 
-ONNXI_REGISTER_KERNEL("", "ReverseSequence", 10, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "ReverseSequence", 10, 28, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new ReverseSequenceKernel(ctx));
 });
 

@@ -66,8 +66,9 @@ KernelFactory factory() {
   return [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new ScatterElementsKernel(ctx)); };
 }
 
-ONNXI_REGISTER_KERNEL("", "Scatter", 9, 10, kRef, factory());
-ONNXI_REGISTER_KERNEL("", "ScatterElements", 11, INT64_MAX, kRef, factory());
+// Scatter 11 is ONNX's deprecated schema (use ScatterElements): not registered.
+ONNXI_REGISTER_KERNEL("", "Scatter", 9, 9, kRef, factory());
+ONNXI_REGISTER_KERNEL("", "ScatterElements", 11, 18, kRef, factory());
 
 }  // namespace
 }  // namespace onnxi

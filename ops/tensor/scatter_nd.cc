@@ -74,7 +74,7 @@ class ScatterNdKernel : public Kernel {
   ScatterReduction reduction_ = ScatterReduction::None;
 };
 
-ONNXI_REGISTER_KERNEL("", "ScatterND", 11, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "ScatterND", 11, 18, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new ScatterNdKernel(ctx));
 });
 

@@ -47,7 +47,7 @@ class ShapeKernel : public Kernel {
   std::optional<int64_t> end_;
 };
 
-ONNXI_REGISTER_KERNEL("", "Shape", 1, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "Shape", 1, 25, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new ShapeKernel(ctx)); });
 
 }  // namespace

@@ -19,7 +19,7 @@ class SizeKernel : public Kernel {
   bool needs_input_data(size_t) const override { return false; }
 };
 
-ONNXI_REGISTER_KERNEL("", "Size", 1, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "Size", 1, 25, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new SizeKernel(ctx)); });
 
 }  // namespace

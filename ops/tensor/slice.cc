@@ -153,7 +153,7 @@ class SliceKernel : public Kernel {
   std::optional<SliceArgs> attr_args_;
 };
 
-ONNXI_REGISTER_KERNEL("", "Slice", 1, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "Slice", 1, 13, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new SliceKernel(ctx)); });
 
 }  // namespace

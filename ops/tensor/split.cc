@@ -123,7 +123,8 @@ class SplitKernel : public Kernel {
   bool split_input_ = false;
 };
 
-ONNXI_REGISTER_KERNEL("", "Split", 1, INT64_MAX, kRef,
+// Not yet: 18 (num_outputs, uneven last chunk).
+ONNXI_REGISTER_KERNEL("", "Split", 1, 13, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new SplitKernel(ctx)); });
 
 }  // namespace

@@ -105,7 +105,7 @@ class TileKernel : public Kernel {
   int64_t opset_;
 };
 
-ONNXI_REGISTER_KERNEL("", "Tile", 1, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "Tile", 1, 13, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new TileKernel(ctx)); });
 
 }  // namespace

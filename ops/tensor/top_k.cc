@@ -135,7 +135,7 @@ class TopKKernel : public Kernel {
   bool largest_ = true;
 };
 
-ONNXI_REGISTER_KERNEL("", "TopK", 1, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "TopK", 1, 24, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new TopKKernel(ctx)); });
 
 }  // namespace

@@ -219,7 +219,7 @@ class TransposeKernel : public Kernel {
   std::vector<int64_t> perm_;
 };
 
-ONNXI_REGISTER_KERNEL("", "Transpose", 1, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "Transpose", 1, 25, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new TransposeKernel(ctx));
 });
 

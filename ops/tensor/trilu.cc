@@ -66,7 +66,7 @@ class TriluKernel : public Kernel {
   bool upper_ = true;
 };
 
-ONNXI_REGISTER_KERNEL("", "Trilu", 14, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "Trilu", 14, 14, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new TriluKernel(ctx)); });
 
 }  // namespace

@@ -164,7 +164,7 @@ class UniqueKernel : public Kernel {
   int64_t axis_ = 0;
 };
 
-ONNXI_REGISTER_KERNEL("", "Unique", 11, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "Unique", 11, 28, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new UniqueKernel(ctx)); });
 
 }  // namespace

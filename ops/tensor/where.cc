@@ -75,7 +75,7 @@ class WhereKernel : public Kernel {
   DType dtype_ = DType::Undefined;
 };
 
-ONNXI_REGISTER_KERNEL("", "Where", 9, INT64_MAX, kRef,
+ONNXI_REGISTER_KERNEL("", "Where", 9, 16, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new WhereKernel(ctx)); });
 
 }  // namespace

@@ -82,7 +82,7 @@ class StringNormalizerKernel : public Kernel {
   std::set<std::string> stopwords_;
 };
 
-ONNXI_REGISTER_KERNEL("", "StringNormalizer", 10, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "StringNormalizer", 10, 10, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new StringNormalizerKernel(ctx));
 });
 

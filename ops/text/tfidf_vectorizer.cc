@@ -166,7 +166,7 @@ class TfIdfVectorizerKernel : public Kernel {
   int64_t width_ = 0;
 };
 
-ONNXI_REGISTER_KERNEL("", "TfIdfVectorizer", 9, INT64_MAX, kRef, [](const BuildContext& ctx) {
+ONNXI_REGISTER_KERNEL("", "TfIdfVectorizer", 9, 9, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new TfIdfVectorizerKernel(ctx));
 });
 
