@@ -7,6 +7,8 @@
 #include <climits>
 #include <cstring>
 #include <filesystem>
+#include <limits>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -119,29 +121,18 @@ void fill_checked(Dst* dst, const google::protobuf::RepeatedField<Src>& src, con
   }
 }
 
-// float16/bfloat16 bit patterns in int32_data: normally 0..65535; the sign-extended
-// form of an int16 is accepted too since some writers produce it.
-void fill_half_bits(uint16_t* dst, const google::protobuf::RepeatedField<int32_t>& src, DType dtype,
-                    const Reporter& r) {
+// Bit patterns in int32_data: float16/bfloat16 (normally 0..65535) and float8 or bytes of
+// packed 2/4-bit elements (0..255). The sign-extended form of an int16 (int8) is accepted
+// too since some writers produce it.
+template <class Bits>
+void fill_bits(Bits* dst, const google::protobuf::RepeatedField<int32_t>& src, DType dtype, const Reporter& r) {
+  constexpr int32_t lo = std::numeric_limits<std::make_signed_t<Bits>>::min(), hi = std::numeric_limits<Bits>::max();
   for (int i = 0; i < src.size(); ++i) {
     int32_t v = src.Get(i);
-    if (v < -32768 || v > 65535)
-      r.fail("int32_data[" + std::to_string(i) + "] = " + std::to_string(v) + " is not a " +
-             std::string(dtype_name(dtype)) + " bit pattern");
-    dst[i] = static_cast<uint16_t>(v & 0xffff);
-  }
-}
-
-// float8 bit patterns, or bytes of packed 2/4-bit elements, in int32_data: 0..255 (the
-// sign-extended form of an int8 is accepted too, like for float16).
-void fill_byte_bits(uint8_t* dst, const google::protobuf::RepeatedField<int32_t>& src, DType dtype,
-                    const Reporter& r) {
-  for (int i = 0; i < src.size(); ++i) {
-    int32_t v = src.Get(i);
-    if (v < -128 || v > 255)
+    if (v < lo || v > hi)
       r.fail("int32_data[" + std::to_string(i) + "] = " + std::to_string(v) + " is not a " +
              std::string(dtype_name(dtype)) + (dtype_is_packed(dtype) ? " packed byte" : " bit pattern"));
-    dst[i] = static_cast<uint8_t>(v & 0xff);
+    dst[i] = static_cast<Bits>(v & hi);
   }
 }
 
@@ -212,7 +203,7 @@ Tensor from_typed_fields(const onnx::TensorProto& p, DType dtype, const Shape& s
       break;
     case DType::Float16:
     case DType::BFloat16:
-      fill_half_bits(static_cast<uint16_t*>(d), p.int32_data(), dtype, r);
+      fill_bits(static_cast<uint16_t*>(d), p.int32_data(), dtype, r);
       break;
     case DType::Float8E4M3FN:
     case DType::Float8E4M3FNUZ:
@@ -224,7 +215,7 @@ Tensor from_typed_fields(const onnx::TensorProto& p, DType dtype, const Shape& s
     case DType::Float4E2M1:
     case DType::UInt2:
     case DType::Int2:
-      fill_byte_bits(static_cast<uint8_t*>(d), p.int32_data(), dtype, r);
+      fill_bits(static_cast<uint8_t*>(d), p.int32_data(), dtype, r);
       if (dtype_is_packed(dtype)) clear_packed_padding(t);
       break;
     case DType::Bool: {

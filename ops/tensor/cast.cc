@@ -107,12 +107,7 @@ class CastKernel : public Kernel {
 
   bool handles_packed_dtypes() const override { return true; }
 
-  void infer(InferContext& ctx) override {
-    if (const Shape* s = ctx.input_shape(0))
-      ctx.set_output(0, to_, *s);
-    else
-      ctx.set_output_dtype(0, to_);
-  }
+  void infer(InferContext& ctx) override { infer_same_shape(ctx, to_); }
 
   void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
