@@ -92,8 +92,9 @@ class DequantizeLinearKernel : public Kernel {
   DType in_ = DType::UInt8, out_ = DType::Float;
 };
 
-// Schema versions 10, 13, 19, 21, 23, 24, 25.
-ONNXI_REGISTER_KERNEL("", "DequantizeLinear", 10, 25, kRef, [](const BuildContext& ctx) {
+// Schema versions 10, 13, 19, 21, 23, 24, 25 and 28 (which only adds the float6 types,
+// which onnxi does not load: every model that reaches this kernel means what it means at 25).
+ONNXI_REGISTER_KERNEL("", "DequantizeLinear", 10, 28, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new DequantizeLinearKernel(ctx));
 });
 

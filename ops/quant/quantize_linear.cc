@@ -146,8 +146,9 @@ class QuantizeLinearKernel : public Kernel {
   CastOptions opts_;
 };
 
-// Schema versions 10, 13, 19, 21, 23, 24, 25.
-ONNXI_REGISTER_KERNEL("", "QuantizeLinear", 10, 25, kRef, [](const BuildContext& ctx) {
+// Schema versions 10, 13, 19, 21, 23, 24, 25 and 28 (which only adds the float6 types,
+// which onnxi does not load: every model that reaches this kernel means what it means at 25).
+ONNXI_REGISTER_KERNEL("", "QuantizeLinear", 10, 28, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new QuantizeLinearKernel(ctx));
 });
 

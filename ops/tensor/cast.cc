@@ -6,7 +6,7 @@
 // The narrow types come with the schema versions that add them (float8 in 19 with the
 // `saturate` attribute, int4/uint4 in 21, float4e2m1 in 23, float8e8m0 in 24 with
 // `round_mode`, int2/uint2 in 25); their conversions are convert_narrow_elements'. Schema
-// 28 (float6) is not implemented.
+// 28 adds only float6, which is not supported (not loaded).
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -169,8 +169,10 @@ class CastKernel : public Kernel {
   CastOptions opts_;
 };
 
-// Schema versions 1, 6, 9, 13, 19, 21, 23, 24, 25.
-ONNXI_REGISTER_KERNEL("", "Cast", 1, 25, kRef, [](const BuildContext& ctx) {
+// Schema versions 1, 6, 9, 13, 19, 21, 23, 24, 25 and 28. Version 28 only adds the float6
+// types, which onnxi does not load (a model using them fails to load with an error), so every
+// model that reaches this kernel at version 28 means what it means at 25.
+ONNXI_REGISTER_KERNEL("", "Cast", 1, 28, kRef, [](const BuildContext& ctx) {
   return std::unique_ptr<Kernel>(new CastKernel(ctx, false));
 });
 // Schema versions 15, 19, 21, 23, 24, 25.
