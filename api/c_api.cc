@@ -306,7 +306,7 @@ onnxi_status onnxi_tensor_wrap(onnxi_dtype dtype, const int64_t* shape, size_t r
   return guarded([&] {
     onnxi::DType t = checked_dtype(dtype);
     onnxi::Shape s = checked_shape(shape, rank);
-    size_t need = static_cast<size_t>(onnxi::shape_numel(s)) * onnxi::dtype_size(t);
+    size_t need = onnxi::dtype_nbytes(t, onnxi::shape_numel(s));
     if (data_bytes < need)
       throw onnxi::Error(onnxi::Stage::Usage, "tensor_wrap: " + std::to_string(data_bytes) +
                                                   " bytes given, shape " + onnxi::shape_to_string(s) +

@@ -1,5 +1,7 @@
 #include "cli/tensor_util.h"
 
+#include "onnxi/element.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -40,7 +42,7 @@ double element_as_double(const Tensor& t, int64_t i) {
     case DType::Bool: return t.data<bool>()[i];
     case DType::Float16: return half_to_float(static_cast<const uint16_t*>(t.raw_data())[i]);
     case DType::BFloat16: return bfloat16_to_float(static_cast<const uint16_t*>(t.raw_data())[i]);
-    default: return std::nan("");
+    default: return narrow_element_value(t.dtype(), t.raw_data(), i);  // float8, 4/2-bit (NaN otherwise)
   }
 }
 
@@ -48,6 +50,7 @@ bool is_integer_dtype(DType t) {
   switch (t) {
     case DType::Int8: case DType::Int16: case DType::Int32: case DType::Int64:
     case DType::UInt8: case DType::UInt16: case DType::UInt32: case DType::UInt64: case DType::Bool:
+    case DType::Int4: case DType::UInt4: case DType::Int2: case DType::UInt2:
       return true;
     default:
       return false;

@@ -1,5 +1,6 @@
 // NumPy .npy files (format versions 1.0, 2.0 and 3.0): little-endian numeric arrays in C
-// order. The header is a Python dict literal, parsed strictly here: exactly the keys
+// order. The float8, float4 and 2/4-bit integer types have no .npy dtype (NumPy writes
+// ml_dtypes arrays as untyped 'V1'), so they are refused both ways with a pointer to .pb. The header is a Python dict literal, parsed strictly here: exactly the keys
 // 'descr', 'fortran_order' and 'shape', nothing after the closing brace but whitespace.
 #include <cstring>
 #include <string_view>
@@ -73,7 +74,9 @@ DType dtype_from_descr(const std::string& descr, const std::string& what) {
     case 'a':
       fail(what, ".npy string arrays (dtype '" + descr + "') are not supported");
     case 'V':
-      fail(what, ".npy structured/void arrays (dtype '" + descr + "') are not supported");
+      fail(what, ".npy structured/void arrays (dtype '" + descr +
+                     "') are not supported (NumPy saves ml_dtypes arrays such as float8 and int4 this "
+                     "way, without their type: use a .pb TensorProto for those types)");
     case 'M':
     case 'm':
       fail(what, ".npy datetime arrays (dtype '" + descr + "') are not supported");
@@ -246,7 +249,17 @@ const char* descr_for(DType dt) {
       return "<c8";
     case DType::Complex128:
       return "<c16";
-    case DType::BFloat16:  // NumPy has no bfloat16 type
+    case DType::BFloat16:  // NumPy has no bfloat16 type, nor any of the narrow types below
+    case DType::Float8E4M3FN:
+    case DType::Float8E4M3FNUZ:
+    case DType::Float8E5M2:
+    case DType::Float8E5M2FNUZ:
+    case DType::Float8E8M0:
+    case DType::Float4E2M1:
+    case DType::UInt4:
+    case DType::Int4:
+    case DType::UInt2:
+    case DType::Int2:
     case DType::String:
     case DType::Undefined:
       break;
@@ -311,7 +324,10 @@ std::string serialize_npy(const Tensor& t) {
                                " cannot be stored in a .npy file");
   const char* descr = descr_for(t.dtype());
   if (!descr)
-    throw Error(Stage::Io, std::string(dtype_name(t.dtype())) + " tensors cannot be stored in a .npy file");
+    throw Error(Stage::Io, std::string(dtype_name(t.dtype())) + " tensors cannot be stored in a .npy file" +
+                               (dtype_bits(t.dtype()) && dtype_bits(t.dtype()) <= 8
+                                    ? " (NumPy has no such dtype; write a .pb TensorProto instead)"
+                                    : ""));
   std::string shape = "(";
   for (size_t i = 0; i < t.rank(); ++i) {
     if (i) shape += ", ";

@@ -161,14 +161,13 @@ void Tensor::allocate(bool zero) {
     strings_ = std::make_shared<std::vector<std::string>>(static_cast<size_t>(numel_));
     return;
   }
-  size_t es = dtype_size(dtype_);
-  if (es == 0) throw Error(Stage::Run, "cannot allocate a tensor of type " + std::string(dtype_name(dtype_)));
-  if (static_cast<size_t>(numel_) > max_tensor_bytes() / es)
-    throw Error(Stage::Run, numel_ > INT64_MAX / static_cast<int64_t>(es)
-                                ? "tensor of shape " + shape_to_string(shape_) + " is too large"
-                                : too_large("tensor of shape " + shape_to_string(shape_),
-                                            static_cast<size_t>(numel_) * es));
-  size_t bytes = static_cast<size_t>(numel_) * es;
+  if (dtype_bits(dtype_) == 0)
+    throw Error(Stage::Run, "cannot allocate a tensor of type " + std::string(dtype_name(dtype_)));
+  // dtype_nbytes saturates to SIZE_MAX, which is always over the limit.
+  const size_t bytes = dtype_nbytes(dtype_, numel_);
+  if (bytes > max_tensor_bytes())
+    throw Error(Stage::Run, bytes == SIZE_MAX ? "tensor of shape " + shape_to_string(shape_) + " is too large"
+                                              : too_large("tensor of shape " + shape_to_string(shape_), bytes));
   storage_ = zero ? allocate_aligned(bytes) : allocate_aligned_uninitialized(bytes);
   data_ = storage_.get();
 }

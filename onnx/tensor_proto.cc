@@ -7,6 +7,8 @@
 #include <climits>
 #include <cstring>
 #include <filesystem>
+#include <limits>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -52,11 +54,10 @@ int64_t checked_numel(const Shape& shape, DType dtype, const Reporter& r) {
     n *= d;
   }
   int64_t limit = r.options.max_tensor_bytes;
-  size_t es = dtype_size(dtype);
-  if (es != 0 && n > limit / static_cast<int64_t>(es)) {
-    const int64_t ies = static_cast<int64_t>(es);
-    std::string size = n <= INT64_MAX / ies ? "is " + std::to_string(n * ies) + " bytes"
-                                            : "has " + std::to_string(n) + " elements";
+  const size_t bytes = dtype_nbytes(dtype, n);  // SIZE_MAX when it overflows
+  if (bytes > static_cast<size_t>(limit)) {
+    std::string size = bytes != SIZE_MAX ? "is " + std::to_string(bytes) + " bytes"
+                                         : "has " + std::to_string(n) + " elements";
     r.fail(describe(dtype, shape) + " " + size + ", more than the limit of " + std::to_string(limit) +
            " bytes");
   }
@@ -92,7 +93,7 @@ const char* typed_field_for(DType dtype, int* per_element) {
     case DType::String:
       return "string_data";
     default:
-      return "int32_data";  // int8/16/32, uint8/16, bool, float16, bfloat16
+      return "int32_data";  // int8/16/32, uint8/16, bool, float16, bfloat16, float8, packed types
   }
 }
 
@@ -120,17 +121,26 @@ void fill_checked(Dst* dst, const google::protobuf::RepeatedField<Src>& src, con
   }
 }
 
-// float16/bfloat16 bit patterns in int32_data: normally 0..65535; the sign-extended
-// form of an int16 is accepted too since some writers produce it.
-void fill_half_bits(uint16_t* dst, const google::protobuf::RepeatedField<int32_t>& src, DType dtype,
-                    const Reporter& r) {
+// Bit patterns in int32_data: float16/bfloat16 (normally 0..65535) and float8 or bytes of
+// packed 2/4-bit elements (0..255). The sign-extended form of an int16 (int8) is accepted
+// too since some writers produce it.
+template <class Bits>
+void fill_bits(Bits* dst, const google::protobuf::RepeatedField<int32_t>& src, DType dtype, const Reporter& r) {
+  constexpr int32_t lo = std::numeric_limits<std::make_signed_t<Bits>>::min(), hi = std::numeric_limits<Bits>::max();
   for (int i = 0; i < src.size(); ++i) {
     int32_t v = src.Get(i);
-    if (v < -32768 || v > 65535)
+    if (v < lo || v > hi)
       r.fail("int32_data[" + std::to_string(i) + "] = " + std::to_string(v) + " is not a " +
-             std::string(dtype_name(dtype)) + " bit pattern");
-    dst[i] = static_cast<uint16_t>(v & 0xffff);
+             std::string(dtype_name(dtype)) + (dtype_is_packed(dtype) ? " packed byte" : " bit pattern"));
+    dst[i] = static_cast<Bits>(v & hi);
   }
+}
+
+// Zeroes the unused high bits of a packed tensor's last byte, so equal tensors have equal bytes.
+void clear_packed_padding(Tensor& t) {
+  const size_t bits = dtype_bits(t.dtype());
+  const size_t used = static_cast<size_t>(t.numel()) * bits % 8;
+  if (used && t.nbytes()) static_cast<uint8_t*>(t.raw_data())[t.nbytes() - 1] &= static_cast<uint8_t>((1u << used) - 1);
 }
 
 template <class T>
@@ -150,7 +160,8 @@ Tensor from_typed_fields(const onnx::TensorProto& p, DType dtype, const Shape& s
       r.fail("stores its values in " + std::string(f.name) + ", but " + std::string(dtype_name(dtype)) +
              " tensors use " + field);
   }
-  int64_t want = numel * per_element;
+  // Packed sub-byte types keep one byte (2 or 4 elements) per int32_data value.
+  int64_t want = dtype_is_packed(dtype) ? static_cast<int64_t>(dtype_nbytes(dtype, numel)) : numel * per_element;
   if (have != want)
     r.fail(std::string(field) + " has " + std::to_string(have) + " values, expected " + std::to_string(want) +
            " for " + describe(dtype, shape));
@@ -192,7 +203,20 @@ Tensor from_typed_fields(const onnx::TensorProto& p, DType dtype, const Shape& s
       break;
     case DType::Float16:
     case DType::BFloat16:
-      fill_half_bits(static_cast<uint16_t*>(d), p.int32_data(), dtype, r);
+      fill_bits(static_cast<uint16_t*>(d), p.int32_data(), dtype, r);
+      break;
+    case DType::Float8E4M3FN:
+    case DType::Float8E4M3FNUZ:
+    case DType::Float8E5M2:
+    case DType::Float8E5M2FNUZ:
+    case DType::Float8E8M0:
+    case DType::UInt4:
+    case DType::Int4:
+    case DType::Float4E2M1:
+    case DType::UInt2:
+    case DType::Int2:
+      fill_bits(static_cast<uint8_t*>(d), p.int32_data(), dtype, r);
+      if (dtype_is_packed(dtype)) clear_packed_padding(t);
       break;
     case DType::Bool: {
       bool* b = static_cast<bool*>(d);
@@ -293,7 +317,7 @@ Tensor from_external_data(const onnx::TensorProto& p, bool has_raw_data, DType d
   std::error_code ec;
   if (!fs::exists(full, ec)) r.fail("external data file '" + location + "' does not exist");
 
-  size_t expected = static_cast<size_t>(numel) * dtype_size(dtype);
+  size_t expected = dtype_nbytes(dtype, numel);
   uint64_t file_size = 0;
   try {
     file_size = regular_file_size(full.string(), r.options.stage);
@@ -319,6 +343,7 @@ Tensor from_external_data(const onnx::TensorProto& p, bool has_raw_data, DType d
   }
   little_endian_to_host(t.raw_data(), expected, dtype);
   normalize_bools(t);
+  if (dtype_is_packed(dtype)) clear_packed_padding(t);
   return t;
 }
 
@@ -345,7 +370,7 @@ Tensor convert(const onnx::TensorProto& p, const RawData* raw, const Reporter& r
     if (dtype == DType::String) r.fail("string tensors cannot use raw_data; they use string_data");
     for (const auto& f : typed_field_counts(p))
       if (f.count > 0) r.fail("has both raw_data and " + std::string(f.name));
-    size_t expected = static_cast<size_t>(numel) * dtype_size(dtype);
+    size_t expected = dtype_nbytes(dtype, numel);
     if (raw->size != expected)
       r.fail("raw_data has " + std::to_string(raw->size) + " bytes, expected " + std::to_string(expected) +
              " for " + describe(dtype, shape));
@@ -361,6 +386,7 @@ Tensor convert(const onnx::TensorProto& p, const RawData* raw, const Reporter& r
     }
     little_endian_to_host(t.raw_data(), expected, dtype);
     normalize_bools(t);
+    if (dtype_is_packed(dtype)) clear_packed_padding(t);
     return t;
   }
   return from_typed_fields(p, dtype, shape, numel, r);
@@ -604,6 +630,7 @@ Tensor sparse_tensor_to_dense(const onnx::SparseTensorProto& sp, const TensorRea
   if (!sp.has_values()) r.fail("has no values");
   Tensor values = convert(sp.values(), r);
   DType dtype = values.dtype();
+  if (dtype_is_packed(dtype)) r.fail("sparse tensors of the packed type " + std::string(dtype_name(dtype)) + " are not supported");
   Shape shape(sp.dims().begin(), sp.dims().end());
   int64_t numel = checked_numel(shape, dtype, r);
   if (values.rank() != 1) r.fail("values must be 1-D, got " + shape_to_string(values.shape()));

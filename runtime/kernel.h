@@ -185,6 +185,11 @@ class Kernel {
   // team); the session then puts the pool's spinning workers to sleep before it. By
   // default, what the provider's record says.
   virtual bool runs_on_own_threads() const { return provider_->own_threads; }
+  // True when the kernel reads and writes the packed sub-byte dtypes (int4, uint4, int2,
+  // uint2, float4e2m1; see dtype.h) correctly. The session refuses to build a node with an
+  // input or output of such a type for a kernel that does not say so: kernels that move
+  // elements by dtype_size() would otherwise see 0-byte elements.
+  virtual bool handles_packed_dtypes() const { return false; }
 
  private:
   friend std::unique_ptr<Kernel> build_kernel(const BuildContext& ctx, const std::string& forced_provider);

@@ -26,6 +26,19 @@ void release_if_packed(ExecGraph& g, ShapePlan& p, size_t id) {
   if (id < p.values.size() && p.values[id].defined()) p.values[id] = v.constant;
 }
 
+// A packed sub-byte input or output is an error unless the kernel handles them.
+void check_packed_dtypes(const ShapePlan& p, const Step& s, const std::vector<ValueType>& in) {
+  if (s.kernel->handles_packed_dtypes()) return;
+  auto fail = [&](DType t) {
+    throw Error(Stage::Build, s.node.op_type + " does not support the packed type " + std::string(dtype_name(t)),
+                s.ctx);
+  };
+  for (size_t i = 0; i < in.size(); ++i)
+    if (s.in[i] >= 0 && dtype_is_packed(in[i].dtype)) fail(in[i].dtype);
+  for (int id : s.out)
+    if (id >= 0 && dtype_is_packed(p.types[id].dtype)) fail(p.types[id].dtype);
+}
+
 }  // namespace
 
 void build_kernels(ExecGraph& g, const std::vector<Shape>& shapes, const SessionOptions& options,
@@ -48,6 +61,7 @@ void build_kernels(ExecGraph& g, const std::vector<Shape>& shapes, const Session
       throw Error(Stage::Build, "no kernel supports this node with input types (" + dts + ")", s.ctx);
     }
     infer_step(g, p, s, in, Stage::Build);
+    check_packed_dtypes(p, s, in);
     bool all_const = true;
     for (int id : s.in)
       if (id >= 0 && !g.values[id].is_constant) all_const = false;

@@ -71,7 +71,7 @@ void assign_arena(const ExecGraph& g, ShapePlan& p) {
       if (id < 0 || g.values[id].graph_output || !p.types[id].shape_known) continue;
       const ValueType& t = p.types[id];
       if (t.dtype == DType::String) continue;
-      size_t bytes = static_cast<size_t>(shape_numel(t.shape)) * dtype_size(t.dtype);
+      size_t bytes = dtype_nbytes(t.dtype, shape_numel(t.shape));
       int last = static_cast<int>(si);
       for (int c : g.values[id].consumers) last = std::max(last, c);
       ids.push_back(id);

@@ -51,6 +51,16 @@ typedef enum onnxi_dtype {
   ONNXI_DTYPE_COMPLEX64 = 14,
   ONNXI_DTYPE_COMPLEX128 = 15,
   ONNXI_DTYPE_BFLOAT16 = 16,
+  ONNXI_DTYPE_FLOAT8E4M3FN = 17,
+  ONNXI_DTYPE_FLOAT8E4M3FNUZ = 18,
+  ONNXI_DTYPE_FLOAT8E5M2 = 19,
+  ONNXI_DTYPE_FLOAT8E5M2FNUZ = 20,
+  ONNXI_DTYPE_UINT4 = 21, /* the 4- and 2-bit types are packed as in ONNX (see onnxi/dtype.h): */
+  ONNXI_DTYPE_INT4 = 22,  /* two (four) elements per byte, first element in the low bits */
+  ONNXI_DTYPE_FLOAT4E2M1 = 23,
+  ONNXI_DTYPE_FLOAT8E8M0 = 24,
+  ONNXI_DTYPE_UINT2 = 25,
+  ONNXI_DTYPE_INT2 = 26,
   /* not a dtype: makes every int a valid onnxi_dtype value in C++ too, so that an unknown
      code passed in from C is reported as ONNXI_ERROR_USAGE instead of being undefined */
   ONNXI_DTYPE_FORCE_INT_ = 0x7fffffff
@@ -71,7 +81,8 @@ const char* onnxi_last_error(void);
 /* A short name for a status ("ok", "load error", ...). */
 const char* onnxi_status_name(onnxi_status status);
 
-/* Bytes per element of `dtype`; 0 for UNDEFINED, STRING and unknown values. */
+/* Bytes per element of `dtype`; 0 for UNDEFINED, STRING, unknown values and the packed 4-
+   and 2-bit types (whose tensors take ceil(n * bits / 8) bytes: see onnxi_tensor_byte_size). */
 size_t onnxi_dtype_size(onnxi_dtype dtype);
 
 /* ---- thread pools ---- */

@@ -34,7 +34,7 @@ class Tensor {
   // tensor the caller fills completely right away and keeps, such as a weight being
   // loaded. String tensors get empty strings as usual.
   static Tensor uninitialized(DType dtype, Shape shape);
-  // Non-owning view of `data`, which must hold numel*dtype_size bytes (plus, for use
+  // Non-owning view of `data`, which must hold dtype_nbytes(dtype, numel) bytes (plus, for use
   // with XNNPACK kernels, kTensorTailPadding readable bytes) and outlive the tensor.
   static Tensor view(DType dtype, Shape shape, void* data);
   // Scalar and vector helpers.
@@ -65,7 +65,8 @@ class Tensor {
   size_t rank() const { return shape_.size(); }
   int64_t dim(size_t i) const { return shape_.at(i); }
   int64_t numel() const { return numel_; }
-  size_t nbytes() const { return static_cast<size_t>(numel_) * dtype_size(dtype_); }
+  // Storage bytes: dtype_nbytes (packed for the 4- and 2-bit types, see dtype.h).
+  size_t nbytes() const { return dtype_nbytes(dtype_, numel_); }
   bool owns_storage() const { return static_cast<bool>(storage_); }
 
   void* raw_data() { return data_; }

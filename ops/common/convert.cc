@@ -4,8 +4,10 @@
 
 namespace onnxi {
 
-void convert_elements(const Tensor& src, Tensor& dst) {
+void convert_elements(const Tensor& src, Tensor& dst, const CastOptions& opts) {
   if (src.numel() != dst.numel()) throw Error(Stage::Run, "convert: element counts differ");
+  if (dtype_in(src.dtype(), kNarrowDTypes) || dtype_in(dst.dtype(), kNarrowDTypes))
+    return convert_narrow_elements(src, dst, opts);
   const int64_t n = src.numel();
   bool ok = visit_dtype<kFixedSizeDTypes>(src.dtype(), [&](auto from_tag) {
     using From = typename decltype(from_tag)::type;

@@ -8,6 +8,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "onnxi/element.h"
 #include "ops/common/dtype_dispatch.h"
 
 namespace onnxi {
@@ -58,9 +59,27 @@ inline To convert_value(From v) {
 namespace onnxi {
 
 class Tensor;
-// Converts every element of `src` into `dst` (same element count, any fixed-size dtypes:
-// numeric and bool). Throws Error for other dtypes.
-void convert_elements(const Tensor& src, Tensor& dst);
+
+// Cast's options for the float8 targets (opset 19: saturate; opset 24: E8M0 rounding).
+struct CastOptions {
+  bool saturate = true;
+  E8M0Rounding e8m0_rounding = E8M0Rounding::Up;
+};
+
+// The narrow dtypes: the float8 formats, float4e2m1 and the packed 4/2-bit integers.
+inline constexpr DTypeSet kNarrowDTypes =
+    dtype_bit(DType::Float8E4M3FN) | dtype_bit(DType::Float8E4M3FNUZ) | dtype_bit(DType::Float8E5M2) |
+    dtype_bit(DType::Float8E5M2FNUZ) | dtype_bit(DType::Float8E8M0) | dtype_bit(DType::Float4E2M1) |
+    dtype_bit(DType::Int4) | dtype_bit(DType::UInt4) | dtype_bit(DType::Int2) | dtype_bit(DType::UInt2);
+
+// Converts every element of `src` into `dst` (same element count, any fixed-size or narrow
+// dtypes: numeric and bool). Narrow targets follow Cast (onnxi/element.h): float8 and
+// float4 round to nearest even (saturating per `opts`), integers to the 4/2-bit types keep
+// their low bits and floats to them truncate toward zero first. Throws Error for other
+// dtypes.
+void convert_elements(const Tensor& src, Tensor& dst, const CastOptions& opts = {});
+// The same when `src` or `dst` is narrow (convert_elements calls it).
+void convert_narrow_elements(const Tensor& src, Tensor& dst, const CastOptions& opts);
 // A new tensor holding `src` converted to `to`.
 Tensor convert_tensor(const Tensor& src, DType to);
 

@@ -11,6 +11,13 @@ Tensor& output_for(RunContext& ctx, size_t i, DType dtype, const Shape& shape) {
   return ctx.output(i);
 }
 
+void infer_same_shape(InferContext& ctx, DType dtype) {
+  if (const Shape* s = ctx.input_shape(0))
+    ctx.set_output(0, dtype, *s);
+  else
+    ctx.set_output_dtype(0, dtype);
+}
+
 void copy_elements(const Tensor& src, Tensor& dst) {
   if (src.dtype() != dst.dtype() || src.numel() != dst.numel())
     throw Error(Stage::Run, "copy: " + std::string(dtype_name(src.dtype())) + shape_to_string(src.shape()) +

@@ -12,6 +12,9 @@ namespace onnxi {
 // replaces it with a fresh tensor of that type and shape.
 Tensor& output_for(RunContext& ctx, size_t i, DType dtype, const Shape& shape);
 
+// Output 0 gets `dtype` and, when known, input 0's shape (elementwise conversions).
+void infer_same_shape(InferContext& ctx, DType dtype);
+
 // Copies the elements of `src` into `dst` (same dtype and element count; shapes may differ).
 void copy_elements(const Tensor& src, Tensor& dst);
 

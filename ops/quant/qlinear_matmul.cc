@@ -1,10 +1,13 @@
-// QLinearMatMul (opset 10): quantized matmul with numpy matmul semantics,
+// QLinearMatMul (schema versions 10, 21): quantized matmul with numpy matmul semantics,
 //   y = saturate(round_half_even(acc * a_scale * b_scale / y_scale) + y_zero_point),
 //   acc = (a - a_zero_point) x (b - b_zero_point) in int32.
 // Scales and zero points are scalars, or per-row [M] for a and y, per-column [N] for b.
+// Version 21 allows float16/bfloat16 scales (the multiplier is still computed in float32)
+// and float8 operands; the float8 operands are not supported (an Error).
 #include "ops/common/kernel_util.h"
 #include "ops/quant/int_matmul.h"
 #include "ops/quant/quant_common.h"
+#include "ops/quant/quant_params.h"
 
 namespace onnxi {
 namespace {
@@ -18,10 +21,15 @@ class QLinearMatMulKernel : public Kernel {
         throw Error(Stage::Build, "QLinearMatMul input " + std::to_string(i) + " is missing");
     for (size_t i : {0, 2, 3, 5, 7})
       if (!dtype_in(ctx.input_dtype(i), quant::kQuant8DTypes))
-        throw Error(Stage::Build, "QLinearMatMul input " + std::to_string(i) + " must be int8 or uint8");
+        throw Error(Stage::Build, "QLinearMatMul input " + std::to_string(i) + " must be int8 or uint8, got " +
+                                      quant::type_str(ctx.input_dtype(i)));
+    const DTypeSet scale_types =
+        ctx.opset >= 21 ? dtype_bit(DType::Float) | dtype_bit(DType::Float16) | dtype_bit(DType::BFloat16)
+                        : dtype_bit(DType::Float);
     for (size_t i : {1, 4, 6})
-      if (ctx.input_dtype(i) != DType::Float)
-        throw Error(Stage::Build, "QLinearMatMul scale input " + std::to_string(i) + " must be float32");
+      if (!dtype_in(ctx.input_dtype(i), scale_types) || ctx.input_dtype(i) != ctx.input_dtype(1))
+        throw Error(Stage::Build, "QLinearMatMul scale input " + std::to_string(i) + " must be " +
+                                      (ctx.opset >= 21 ? "float32, float16 or bfloat16 (all three alike)" : "float32"));
     if (ctx.input_dtype(2) != ctx.input_dtype(0) || ctx.input_dtype(5) != ctx.input_dtype(3))
       throw Error(Stage::Build, "QLinearMatMul zero points must have their operand's dtype");
     out_dtype_ = ctx.input_dtype(7);
@@ -51,9 +59,11 @@ class QLinearMatMulKernel : public Kernel {
     param(5, N, "b_zero_point");
     param(6, M, "y_scale");
     param(7, M, "y_zero_point");
-    const std::vector<float> a_scale = quant::float_values(ctx.input(1)),
-                             b_scale = quant::float_values(ctx.input(4)),
-                             y_scale = quant::float_values(ctx.input(6));
+    auto scales = [&](size_t i) {
+      std::vector<double> d = quant::values_as_double(ctx.input(i));
+      return std::vector<float>(d.begin(), d.end());  // exact: float32/float16/bfloat16 values
+    };
+    const std::vector<float> a_scale = scales(1), b_scale = scales(4), y_scale = scales(6);
     const std::vector<int32_t> a_zp = quant::int_values(ctx.input(2)), b_zp = quant::int_values(ctx.input(5)),
                                y_zp = quant::int_values(ctx.input(7));
     Tensor& y = output_for(ctx, 0, out_dtype_, d.out);

@@ -52,6 +52,8 @@ class ConstantKernel : public Kernel {
   void run(RunContext& ctx) const override {
     copy_elements(value_, output_for(ctx, 0, value_.dtype(), value_.shape()));
   }
+  // Moves whole storage (copy_elements copies nbytes), so packed 4/2-bit tensors are fine.
+  bool handles_packed_dtypes() const override { return true; }
 
  private:
   Tensor value_;

@@ -39,6 +39,8 @@ class IdentityKernel : public Kernel {
     }
     copy_elements(x, output_for(ctx, 0, dtype_, x.shape()));
   }
+  // copy_elements copies whole storage, so packed 4/2-bit tensors are fine.
+  bool handles_packed_dtypes() const override { return true; }
 
  private:
   DType dtype_;

@@ -38,6 +38,8 @@ class ShapeOnlyKernel : public Kernel {
     Tensor& y = output_for(ctx, 0, dtype_, *s);
     copy_elements(x, y);
   }
+  // Moves whole storage (copy_elements copies nbytes), so packed 4/2-bit tensors are fine.
+  bool handles_packed_dtypes() const override { return true; }
 
  protected:
   // nullopt when the shape cannot be known yet (input shape or argument value unknown).

@@ -35,6 +35,7 @@ class ShapeKernel : public Kernel {
   }
   // Only the input's shape is read: the planner may evaluate Shape once the shape is known.
   bool needs_input_data(size_t) const override { return false; }
+  bool handles_packed_dtypes() const override { return true; }
 
  private:
   std::pair<int64_t, int64_t> range(size_t rank) const {

@@ -17,6 +17,7 @@ class SizeKernel : public Kernel {
     y.data<int64_t>()[0] = ctx.input(0).numel();
   }
   bool needs_input_data(size_t) const override { return false; }
+  bool handles_packed_dtypes() const override { return true; }
 };
 
 ONNXI_REGISTER_KERNEL("", "Size", 1, 25, kRef,

@@ -80,8 +80,9 @@ Tensor transpose_constant(const Tensor& t, const std::vector<int64_t>& perm) {
   const int64_t rank = static_cast<int64_t>(t.rank());
   Shape out_shape(t.shape());
   for (int64_t i = 0; i < rank; ++i) out_shape[i] = t.shape()[perm[i]];
-  Tensor out(t.dtype(), out_shape);
   const size_t es = dtype_size(t.dtype());
+  if (es == 0) throw Error(Stage::Build, "cannot transpose a constant of type " + std::string(dtype_name(t.dtype())));
+  Tensor out(t.dtype(), out_shape);
   // Stride (in elements) of input axis perm[i], indexed by output axis i.
   Shape in_strides(t.shape());
   int64_t stride = 1;

@@ -56,7 +56,7 @@ bool sink_transposes(Graph& g, PassStats& stats) {
         size_t t_side = pa.empty() ? 1 : 0;
         perm = pa.empty() ? pb : pa;
         const Tensor* c = index.initializer(n.inputs[1 - t_side]);
-        if (!c || c->dtype() == DType::String || c->rank() > perm.size()) continue;
+        if (!c || c->dtype() == DType::String || dtype_is_packed(c->dtype()) || c->rank() > perm.size()) continue;
         Shape s4(perm.size() - c->rank(), 1);
         s4.insert(s4.end(), c->shape().begin(), c->shape().end());
         Tensor permuted = transpose_constant(c->reshaped(s4), inverse_perm(perm));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tests/harness/op_tester.h"
+#include "onnxi/element.h"
 #include "onnxi/tensor.h"
 
 namespace onnxi::test {
@@ -40,6 +41,8 @@ inline uint16_t float_to_f16_bits_exact(float f) {
   int mant = static_cast<int>(std::lround((m * 2 - 1) * 1024));
   return static_cast<uint16_t>(sign | (exp << 10) | mant);
 }
+
+inline bool dtype_in_narrow(DType t) { return is_small_float(t) || is_packed_int(t); }
 
 inline double get_value(const Tensor& t, int64_t i) {
   const void* p = t.raw_data();
@@ -75,6 +78,7 @@ inline double get_value(const Tensor& t, int64_t i) {
       return f;
     }
     default:
+      if (dtype_in_narrow(t.dtype())) return narrow_element_value(t.dtype(), p, i);
       FAIL("get_value: unsupported dtype");
       return 0;
   }
@@ -135,6 +139,27 @@ inline Tensor make_tensor(DType t, Shape shape, const std::vector<double>& value
   Tensor x(t, std::move(shape));
   REQUIRE(static_cast<size_t>(x.numel()) == values.size());
   for (size_t i = 0; i < values.size(); ++i) set_value(x, static_cast<int64_t>(i), values[i]);
+  return x;
+}
+
+// A 1-D tensor of a byte-sized narrow type (float8, float8e8m0) from its bit patterns.
+inline Tensor narrow_from_bits(DType t, const std::vector<uint8_t>& bits) {
+  Tensor x(t, {static_cast<int64_t>(bits.size())});
+  std::memcpy(x.raw_data(), bits.data(), bits.size());
+  return x;
+}
+
+// A 1-D packed tensor (int4/uint4/int2/uint2 values, or float4e2m1 codes when `codes`),
+// packed as ONNX does.
+inline Tensor packed_tensor(DType t, const std::vector<int64_t>& v, bool codes = false) {
+  Tensor x(t, {static_cast<int64_t>(v.size())});
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (codes)
+      set_packed_code(x.raw_data(), static_cast<int64_t>(i), static_cast<unsigned>(dtype_bits(t)),
+                      static_cast<uint8_t>(v[i]));
+    else
+      set_packed_int(t, x.raw_data(), static_cast<int64_t>(i), v[i]);
+  }
   return x;
 }
 

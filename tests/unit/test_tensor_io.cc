@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "onnxi/element.h"
 #include "onnxi/io.h"
 
 namespace fs = std::filesystem;
@@ -747,4 +748,82 @@ TEST_CASE("npy: files", "[tensor_io]") {
   // Extensions are matched without regard to case.
   write_npy(dir.file("t.NPY"), Tensor::scalar<int64_t>(5));
   CHECK(read_tensor_file(dir.file("t.NPY")).data<int64_t>()[0] == 5);
+}
+
+TEST_CASE("TensorProto: the narrow types (float8, packed 4- and 2-bit) from raw_data and int32_data", "[io][narrow]") {
+  using TP = onnx::TensorProto;
+  // int4: two per byte, low nibble first; 3 elements take 2 bytes.
+  TP p;
+  p.set_data_type(22);  // INT4 (the system onnx.proto predates the narrow types)
+  p.add_dims(3);
+  p.set_raw_data(std::string("\x7f\x08", 2));  // 0xf, 0x7 | 0x8 (padding bits set)
+  Tensor t = parse_proto(p);
+  REQUIRE(t.dtype() == DType::Int4);
+  REQUIRE(t.nbytes() == 2);
+  CHECK(packed_int_value(DType::Int4, t.raw_data(), 0) == -1);
+  CHECK(packed_int_value(DType::Int4, t.raw_data(), 1) == 7);
+  CHECK(packed_int_value(DType::Int4, t.raw_data(), 2) == -8);
+  CHECK(static_cast<const uint8_t*>(t.raw_data())[1] == 0x08);
+  // The same in int32_data: one byte (two elements) per value.
+  p.clear_raw_data();
+  p.add_int32_data(0x7f);
+  p.add_int32_data(0x08);
+  Tensor t2 = parse_proto(p);
+  CHECK(std::memcmp(t.raw_data(), t2.raw_data(), 2) == 0);
+  // A wrong byte count, and a value that is not a byte.
+  p.add_int32_data(0);
+  check_error(pb_error(p), "int32_data has 3 values, expected 2", "t.pb");
+  p.clear_int32_data();
+  p.add_int32_data(0x7f);
+  p.add_int32_data(300);
+  check_error(pb_error(p), "not a int4 packed byte", "t.pb");
+  // uint2: four per byte; 5 elements take 2 bytes. The padding bits of the last byte are cleared.
+  TP q;
+  q.set_data_type(25);  // UINT2
+  q.add_dims(5);
+  q.set_raw_data(std::string("\xe4\xff", 2));  // 0,1,2,3 | 3 + padding
+  Tensor u = parse_proto(q);
+  for (int i = 0; i < 4; ++i) CHECK(packed_int_value(DType::UInt2, u.raw_data(), i) == i);
+  CHECK(packed_int_value(DType::UInt2, u.raw_data(), 4) == 3);
+  CHECK(static_cast<const uint8_t*>(u.raw_data())[1] == 0x03);
+  q.set_raw_data(std::string("\xe4", 1));
+  check_error(pb_error(q), "raw_data has 1 bytes, expected 2", "t.pb");
+  // float8: one element per byte or per int32_data value.
+  TP f;
+  f.set_data_type(17);  // FLOAT8E4M3FN
+  f.add_dims(2);
+  f.add_int32_data(0x38);
+  f.add_int32_data(0xfe);
+  Tensor g = parse_proto(f);
+  CHECK(narrow_element_value(DType::Float8E4M3FN, g.raw_data(), 0) == 1.0);
+  CHECK(narrow_element_value(DType::Float8E4M3FN, g.raw_data(), 1) == -448.0);
+  // Written back as raw_data and read again: the same bytes, for every narrow type.
+  TempDir dir;
+  for (DType d : {DType::Float8E4M3FN, DType::Float8E4M3FNUZ, DType::Float8E5M2, DType::Float8E5M2FNUZ, DType::UInt4,
+                  DType::Int4, DType::Float4E2M1, DType::Float8E8M0, DType::UInt2, DType::Int2}) {
+    INFO(dtype_name(d));
+    Tensor x(d, {3, 3});
+    CHECK(x.nbytes() == dtype_nbytes(d, 9));
+    for (size_t i = 0; i < x.nbytes(); ++i) static_cast<uint8_t*>(x.raw_data())[i] = static_cast<uint8_t>(37 * i + 5);
+    if (dtype_is_packed(d)) static_cast<uint8_t*>(x.raw_data())[x.nbytes() - 1] &= static_cast<uint8_t>((1u << (9 * dtype_bits(d) % 8)) - 1);
+    std::string path = dir.file("x.pb");
+    write_tensor_pb(path, x, "x");
+    check_same(read_tensor_pb(path), x);
+    // .npy has no such dtypes.
+    REQUIRE_THROWS_WITH(serialize_npy(x), Contains(".pb TensorProto"));
+  }
+}
+
+TEST_CASE("dtype sizes: packed types never overflow a byte count", "[io][narrow]") {
+  CHECK(dtype_size(DType::Int4) == 0);
+  CHECK(dtype_bits(DType::Int4) == 4);
+  CHECK(dtype_nbytes(DType::Int4, 7) == 4);
+  CHECK(dtype_nbytes(DType::Int2, 9) == 3);
+  CHECK(dtype_nbytes(DType::Float8E5M2, 9) == 9);
+  CHECK(dtype_nbytes(DType::Int2, INT64_MAX) == static_cast<size_t>(INT64_MAX / 4 + 1));
+  CHECK(dtype_nbytes(DType::Int64, INT64_MAX) == SIZE_MAX);
+  CHECK(dtype_nbytes(DType::String, 5) == 0);
+  CHECK(*dtype_from_onnx(22) == DType::Int4);
+  CHECK(dtype_name(DType::Float8E4M3FNUZ) == "float8e4m3fnuz");
+  CHECK(!dtype_from_onnx(27));  // float6: not supported
 }
