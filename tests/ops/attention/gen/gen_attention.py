@@ -1,0 +1,58 @@
+"""Generates tests/ops/attention/attention_cases.inc (run from the repository root:
+python tests/ops/attention/gen/gen_attention.py)."""
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "harness"))
+from gen_cases import case, rand, write  # noqa: E402
+
+rng = np.random.default_rng(23)
+f32 = np.float32
+
+
+def qkv(b, hq, hkv, q, kv, d, dv, dtype=f32):
+    return rand(rng, (b, hq, q, d), dtype), rand(rng, (b, hkv, kv, d), dtype), rand(rng, (b, hkv, kv, dv), dtype)
+
+
+Q, K, V = qkv(1, 2, 2, 3, 4, 4, 3)
+case("Attention:4d", "Attention", 23, [Q, K, V])
+case("Attention:4d double", "Attention", 23, [Q.astype(np.float64), K.astype(np.float64), V.astype(np.float64)])
+case("Attention:4d float16 scaled", "Attention", 23, [Q.astype(np.float16), K.astype(np.float16), V.astype(np.float16)],
+     scale=0.3)
+case("Attention:4d causal qk mode 0", "Attention", 23, [Q, K, V], n_outputs=4, is_causal=1)
+case("Attention:4d softcap qk mode 1", "Attention", 23, [Q, K, V], n_outputs=4, softcap=0.5, qk_matmul_output_mode=1)
+
+# GQA, 3-D inputs, past key/value, causal, all outputs.
+Q3 = rand(rng, (2, 2, 4 * 2))
+K3 = rand(rng, (2, 2, 2 * 2))
+V3 = rand(rng, (2, 2, 2 * 3))
+PK = rand(rng, (2, 2, 3, 2))
+PV = rand(rng, (2, 2, 3, 3))
+case("Attention:3d gqa past causal", "Attention", 23, [Q3, K3, V3, None, PK, PV], n_outputs=4, is_causal=1,
+     q_num_heads=4, kv_num_heads=2, qk_matmul_output_mode=2)
+
+# A float mask shorter than the total length (padded with -inf), broadcast over heads.
+mask = rand(rng, (3, 3))
+case("Attention:float mask padded mode 2", "Attention", 23, [Q, K, V, mask], n_outputs=4, qk_matmul_output_mode=2)
+# A boolean mask with a fully masked row; mode 3 and softmax in double.
+bmask = np.array([[True, False, True, True], [False, False, False, False], [True, True, False, True]])
+case("Attention:bool mask masked row mode 3", "Attention", 23, [Q, K, V, bmask.reshape(1, 1, 3, 4)], n_outputs=4,
+     qk_matmul_output_mode=3, softmax_precision=11)
+case("Attention:bool mask causal", "Attention", 23, [Q, K, V, bmask[:, :3]], is_causal=1)
+
+# Opset 24: nonpad_kv_seqlen with causal (bottom-right per batch) and a 4-D mask per batch.
+Qn, Kn, Vn = qkv(2, 2, 1, 2, 5, 2, 2)
+case("Attention:24 nonpad causal mqa", "Attention", 24,
+     [Qn, Kn, Vn, rand(rng, (2, 1, 2, 5)), None, None, np.array([3, 5], dtype=np.int64)], is_causal=1)
+case("Attention:24 nonpad short", "Attention", 24, [Qn, Kn, Vn, None, None, None, np.array([1, 4], dtype=np.int64)],
+     is_causal=1, n_outputs=4, qk_matmul_output_mode=3)
+
+# Opset 25: sliding window.
+case("Attention:25 window", "Attention", 25, [Q, K, V], left_window_size=1, right_window_size=1)
+case("Attention:25 window causal", "Attention", 25, [Q, K, V, None, rand(rng, (1, 2, 2, 4)), rand(rng, (1, 2, 2, 3))],
+     left_window_size=2, is_causal=1, n_outputs=3)
+
+write(os.path.join(os.path.dirname(__file__), "..", "attention_cases.inc"), "attention_cases",
+      "tests/ops/attention/gen/gen_attention.py")
