@@ -1,0 +1,37 @@
+// RMSNormalization (23) and GroupNormalization (18, 21) against ONNX's reference
+// evaluator (norm_cases.inc, from gen/gen_norm_cases.py), and their error cases.
+#include <catch2/catch.hpp>
+
+#include "tests/harness/generated_case.h"
+
+#include "tests/ops/nn/norm_cases.inc"
+
+using namespace onnxi;
+using namespace onnxi::test;
+
+TEST_CASE("RMSNormalization and GroupNormalization: reference evaluator cases", "[norm]") {
+  for (const GeneratedCase& c : norm_cases()) {
+    INFO(c.name);
+    generated_tester(c).threads(2).run();
+    generated_tester(c, true).dynamic_shapes().run();
+  }
+}
+
+TEST_CASE("RMSNormalization: Y takes scale's dtype; invalid nodes are errors", "[norm]") {
+  Tensor x = random_float({2, 3}, 1);
+  std::vector<double> w = {0.5, -1, 2};
+  Tensor y = OpTester("RMSNormalization", 23)
+                 .input(make_tensor(DType::Float16, {2, 3}, values_of(x)))
+                 .input(make_tensor(DType::Float, {3}, w))
+                 .run()
+                 .ref();
+  REQUIRE(y.dtype() == DType::Float);
+  OpTester("RMSNormalization", 23).input(x).input(random_float({2}, 2)).expect_error("broadcast");
+  OpTester("RMSNormalization", 23).input(x).input(random_float({3}, 2)).attr(attr_int("axis", 2)).expect_error("axis");
+  OpTester("RMSNormalization", 23).input(x).input(random_float({3}, 2)).attr(attr_float("epsilon", -1.0f))
+      .expect_error("epsilon");
+  OpTester("RMSNormalization", 23).input(x).input(random_float({3}, 2)).attr(attr_int("stash_type", 7))
+      .expect_error("stash_type");
+  OpTester("RMSNormalization", 23).input(ints({1, 2}, {2})).input(random_float({2}, 2)).expect_error("float");
+  OpTester("RMSNormalization", 23).input(x).expect_error("inputs");
+}
