@@ -56,3 +56,21 @@ case("Attention:25 window causal", "Attention", 25, [Q, K, V, None, rand(rng, (1
 
 write(os.path.join(os.path.dirname(__file__), "..", "attention_cases.inc"), "attention_cases",
       "tests/ops/attention/gen/gen_attention.py")
+
+# RotaryEmbedding (23): position ids into a [max_pos, rd / 2] cache, or a per-token cache.
+angles = rand(rng, (6, 2), lo=-3, hi=3)
+cos, sin = np.cos(angles).astype(f32), np.sin(angles).astype(f32)
+pos = np.array([[0, 3, 5], [1, 1, 4]], dtype=np.int64)
+x4 = rand(rng, (2, 2, 3, 4))
+case("RotaryEmbedding:4d position ids", "RotaryEmbedding", 23, [x4, cos, sin, pos])
+case("RotaryEmbedding:4d interleaved", "RotaryEmbedding", 23, [x4, cos, sin, pos], interleaved=1)
+x3 = rand(rng, (2, 3, 2 * 6))
+case("RotaryEmbedding:3d partial", "RotaryEmbedding", 23, [x3, cos, sin, pos], num_heads=2, rotary_embedding_dim=4)
+tok = rand(rng, (2, 3, 2), lo=-3, hi=3)
+case("RotaryEmbedding:3d no position ids interleaved partial", "RotaryEmbedding", 23,
+     [x3, np.cos(tok).astype(f32), np.sin(tok).astype(f32)], num_heads=2, rotary_embedding_dim=4, interleaved=1)
+case("RotaryEmbedding:float16", "RotaryEmbedding", 23,
+     [x4.astype(np.float16), cos.astype(np.float16), sin.astype(np.float16), pos])
+
+write(os.path.join(os.path.dirname(__file__), "..", "rotary_cases.inc"), "rotary_cases",
+      "tests/ops/attention/gen/gen_attention.py")
