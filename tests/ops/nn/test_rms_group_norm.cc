@@ -35,3 +35,20 @@ TEST_CASE("RMSNormalization: Y takes scale's dtype; invalid nodes are errors", "
   OpTester("RMSNormalization", 23).input(ints({1, 2}, {2})).input(random_float({2}, 2)).expect_error("float");
   OpTester("RMSNormalization", 23).input(x).expect_error("inputs");
 }
+
+TEST_CASE("GroupNormalization: invalid nodes are errors", "[norm]") {
+  const Tensor x = random_float({1, 4, 3}, 1), p2 = random_float({2}, 2), p4 = random_float({4}, 3);
+  auto gn = [&](int64_t opset, const Tensor& scale, int64_t groups) {
+    OpTester t("GroupNormalization", opset);
+    t.input(x).input(scale).input(scale).attr(attr_int("num_groups", groups));
+    return t;
+  };
+  gn(21, p2, 2).expect_error("[channels]");
+  gn(18, p4, 2).expect_error("[num_groups]");
+  gn(21, p4, 3).expect_error("divide");
+  gn(21, p4, 0).expect_error("positive");
+  gn(21, p4, 2).attr(attr_int("stash_type", 3)).expect_error("stash_type");
+  OpTester("GroupNormalization", 21).input(random_float({4}, 1)).input(p4).input(p4).attr(attr_int("num_groups", 1))
+      .expect_error("rank");
+  OpTester("GroupNormalization", 21).input(x).input(p4).input(p4).expect_error("num_groups");
+}

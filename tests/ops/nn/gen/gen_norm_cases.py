@@ -17,5 +17,16 @@ case("RMSNormalization:axis -3 broadcast scale", "RMSNormalization", 23, [x, ran
 case("RMSNormalization:double", "RMSNormalization", 23, [x.astype(np.float64), rand(rng, (4,), np.float64)])
 case("RMSNormalization:float16", "RMSNormalization", 23, [x.astype(np.float16), rand(rng, (4,), np.float16)])
 
+xg = rand(rng, (2, 4, 3, 2), lo=-3, hi=3)
+case("GroupNormalization:18 per group", "GroupNormalization", 18, [xg, rand(rng, (2,)), rand(rng, (2,))], num_groups=2)
+case("GroupNormalization:21 per channel", "GroupNormalization", 21, [xg, rand(rng, (4,)), rand(rng, (4,))],
+     num_groups=2, epsilon=0.01)
+case("GroupNormalization:21 one group rank 3", "GroupNormalization", 21,
+     [xg.reshape(2, 4, 6), rand(rng, (4,)), rand(rng, (4,))], num_groups=1)
+case("GroupNormalization:21 double", "GroupNormalization", 21,
+     [xg.astype(np.float64), rand(rng, (4,), np.float64), rand(rng, (4,), np.float64)], num_groups=4, stash_type=11)
+case("GroupNormalization:21 float16", "GroupNormalization", 21,
+     [xg.astype(np.float16), rand(rng, (4,), np.float16), rand(rng, (4,), np.float16)], num_groups=2)
+
 write(os.path.join(os.path.dirname(__file__), "..", "norm_cases.inc"), "norm_cases",
       "tests/ops/nn/gen/gen_norm_cases.py")
