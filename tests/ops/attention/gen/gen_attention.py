@@ -74,3 +74,27 @@ case("RotaryEmbedding:float16", "RotaryEmbedding", 23,
 
 write(os.path.join(os.path.dirname(__file__), "..", "rotary_cases.inc"), "rotary_cases",
       "tests/ops/attention/gen/gen_attention.py")
+
+# LinearAttention (27): every update rule, GQA, per-head and per-dim decay, past state.
+B, T, HQ, HKV, DK, DV = 2, 3, 4, 2, 3, 2
+lq, lk, lv = rand(rng, (B, T, HQ * DK)), rand(rng, (B, T, HKV * DK)), rand(rng, (B, T, HKV * DV))
+past = rand(rng, (B, HKV, DK, DV))
+dec_head, dec_dim = rand(rng, (B, T, HKV), lo=-1, hi=0), rand(rng, (B, T, HKV * DK), lo=-1, hi=0)
+beta_h, beta_1 = rand(rng, (B, T, HKV), lo=0, hi=1), rand(rng, (B, T, 1), lo=0, hi=1)
+heads = dict(q_num_heads=HQ, kv_num_heads=HKV)
+case("LinearAttention:linear no past", "LinearAttention", 27, [lq, lk, lv], n_outputs=2, update_rule="linear", **heads)
+case("LinearAttention:linear past scale", "LinearAttention", 27, [lq, lk, lv, past], n_outputs=2,
+     update_rule="linear", scale=0.25, **heads)
+case("LinearAttention:gated per head", "LinearAttention", 27, [lq, lk, lv, past, dec_head], n_outputs=2,
+     update_rule="gated", **heads)
+case("LinearAttention:gated per dim", "LinearAttention", 27, [lq, lk, lv, None, dec_dim], n_outputs=2,
+     update_rule="gated", **heads)
+case("LinearAttention:delta", "LinearAttention", 27, [lq, lk, lv, past, None, beta_h], n_outputs=2,
+     update_rule="delta", **heads)
+case("LinearAttention:gated_delta shared beta", "LinearAttention", 27, [lq, lk, lv, past, dec_dim, beta_1],
+     n_outputs=2, **heads)
+case("LinearAttention:float16 state", "LinearAttention", 27,
+     [lq, lk, lv, past.astype(np.float16), dec_head, beta_h], n_outputs=2, **heads)
+
+write(os.path.join(os.path.dirname(__file__), "..", "linear_attention_cases.inc"), "linear_attention_cases",
+      "tests/ops/attention/gen/gen_attention.py")
