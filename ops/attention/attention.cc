@@ -18,8 +18,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "ops/common/broadcast.h"
-#include "ops/common/dtype_dispatch.h"
+#include "ops/attention/attention_util.h"
 #include "ops/common/kernel_util.h"
 #include "ops/math/gemm_core.h"
 #include "ops/tensor/element_util.h"
@@ -61,54 +60,6 @@ struct State : KernelState {
   Buffers<float> f;
   Buffers<double> d;
 };
-
-// Elementwise copy of a float-typed tensor into `out` as C (same layout).
-template <class C>
-const C* to_compute(const Tensor& t, std::vector<C>& out) {
-  out.resize(static_cast<size_t>(t.numel()));
-  visit_dtype<kFloatDTypes>(t.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* src = t.data<T>();
-    for (int64_t i = 0; i < t.numel(); ++i) out[static_cast<size_t>(i)] = static_cast<C>(load_elem(src[i]));
-  });
-  return out.data();
-}
-
-// A matrix given by its first element and row stride.
-template <class C>
-struct Rows {
-  const C* p = nullptr;
-  int64_t ld = 0;
-};
-
-template <class C>
-void softmax_row(C* s, int64_t n, DType precision) {
-  const bool wide = precision == DType::Double && !std::is_same_v<C, double>;
-  auto round_to = [&](C v) -> C {
-    if (precision == DType::Float16) return static_cast<C>(half_bits_to_float(float_to_half_bits(static_cast<float>(v))));
-    if (precision == DType::BFloat16)
-      return static_cast<C>(bfloat16_bits_to_float(float_to_bfloat16_bits(static_cast<float>(v))));
-    return v;
-  };
-  const bool narrow = precision == DType::Float16 || precision == DType::BFloat16;
-  if (narrow)
-    for (int64_t j = 0; j < n; ++j) s[j] = round_to(s[j]);
-  C mx = -std::numeric_limits<C>::infinity();
-  for (int64_t j = 0; j < n; ++j) mx = std::max(mx, s[j]);
-  double sum = 0;
-  if (wide) {
-    std::vector<double> e(static_cast<size_t>(n));
-    for (int64_t j = 0; j < n; ++j) sum += e[j] = std::exp(static_cast<double>(s[j]) - static_cast<double>(mx));
-    for (int64_t j = 0; j < n; ++j) s[j] = static_cast<C>(e[j] / sum);
-    return;
-  }
-  for (int64_t j = 0; j < n; ++j) {
-    s[j] = std::exp(s[j] - mx);
-    sum += static_cast<double>(s[j]);
-  }
-  const C inv = static_cast<C>(1.0 / sum);
-  for (int64_t j = 0; j < n; ++j) s[j] = round_to(s[j] * inv);
-}
 
 class AttentionKernel final : public Kernel {
  public:
@@ -289,18 +240,14 @@ class AttentionKernel final : public Kernel {
       using T = typename decltype(tag)::type;
       const T* kd = kt.data<T>();
       const T* pk = has_past_ ? ctx.input(kPastKey).data<T>() : nullptr;
-      parallel_chunks(ctx.threadpool(), g.batch * g.kv_heads, g.head * g.total, [&](int64_t c0, int64_t c1) {
-        for (int64_t c = c0; c < c1; ++c) {
-          const int64_t b = c / g.kv_heads, h = c % g.kv_heads;
-          C* dst = buf.kt.data() + c * g.head * g.total;
-          for (int64_t t = 0; t < g.total; ++t) {
-            const T* src = t < g.past ? pk + (c * g.past + t) * g.head
-                                      : kd + row_offset(g.three_d, b, h, t - g.past, g.kv_heads, g.kv_len, g.head);
-            for (int64_t e = 0; e < g.head; ++e)
-              dst[e * g.total + t] = static_cast<C>(static_cast<double>(load_elem(src[e])) * scale);
-          }
-        }
-      });
+      transpose_scaled_keys<T, C>(
+          g.batch * g.kv_heads, g.total, g.head, scale, buf.kt.data(),
+          [&](int64_t c, int64_t t) {
+            return t < g.past ? pk + (c * g.past + t) * g.head
+                              : kd + row_offset(g.three_d, c / g.kv_heads, c % g.kv_heads, t - g.past, g.kv_heads,
+                                                g.kv_len, g.head);
+          },
+          ctx.threadpool());
     });
     const C* qd = t1_ == kC ? qt.data<C>() : to_compute(qt, buf.q);
     const C* vd = t2_ == kC ? vt.data<C>() : to_compute(vt, buf.v);
@@ -313,10 +260,6 @@ class AttentionKernel final : public Kernel {
       Tensor& o = ctx.output(kQkOut);
       qkd = t1_ == kC ? o.data<C>() : (buf.qk.resize(static_cast<size_t>(o.numel())), buf.qk.data());
     }
-    C (*round_p)(C) = nullptr;  // P is cast to T1 before P V, as the spec's graph does
-    if (t1_ == DType::Float16) round_p = [](C x) { return static_cast<C>(half_bits_to_float(float_to_half_bits(static_cast<float>(x)))); };
-    if (t1_ == DType::BFloat16)
-      round_p = [](C x) { return static_cast<C>(bfloat16_bits_to_float(float_to_bfloat16_bits(static_cast<float>(x)))); };
 
     const int64_t blocks = (g.q_len + kRowBlock - 1) / kRowBlock;
     const int64_t tasks = g.batch * g.q_heads * blocks;
@@ -329,13 +272,12 @@ class AttentionKernel final : public Kernel {
         const int64_t b = bh / g.q_heads, h = bh % g.q_heads, kh = h / group;
         const int64_t i0 = blk * kRowBlock, rows = std::min(kRowBlock, g.q_len - i0);
         s.assign(static_cast<size_t>(rows * g.total), C(0));
-        const Rows<C> qr{qd + row_offset(g.three_d, b, h, i0, g.q_heads, g.q_len, g.head),
-                         g.three_d ? g.q_heads * g.head : g.head};
-        gemm_accumulate<C>(rows, g.total, g.head, qr.p, qr.ld, buf.kt.data() + (b * g.kv_heads + kh) * g.head * g.total,
+        gemm_accumulate<C>(rows, g.total, g.head, qd + row_offset(g.three_d, b, h, i0, g.q_heads, g.q_len, g.head),
+                           g.three_d ? g.q_heads * g.head : g.head, buf.kt.data() + (b * g.kv_heads + kh) * g.head * g.total,
                            g.total, s.data(), g.total, nullptr);
         for (int64_t r = 0; r < rows; ++r)
           process_row(g, b, h, i0 + r, s.data() + r * g.total, mask, nonpad,
-                      qkd ? qkd + ((b * g.q_heads + h) * g.q_len + i0 + r) * g.total : nullptr, round_p);
+                      qkd ? qkd + ((b * g.q_heads + h) * g.q_len + i0 + r) * g.total : nullptr);
         // Y rows = P V, the past and new values as two row ranges of V.
         const int64_t ldy = g.three_d ? g.q_heads * g.v_head : g.v_head;
         C* yrow = yd + row_offset(g.three_d, b, h, i0, g.q_heads, g.q_len, g.v_head);
@@ -358,7 +300,7 @@ class AttentionKernel final : public Kernel {
   // the requested mode.
   template <class C>
   void process_row(const Geometry& g, int64_t b, int64_t h, int64_t i, C* s, const C* mask,
-                   const std::vector<int64_t>& nonpad, C* qk, C (*round_p)(C)) const {
+                   const std::vector<int64_t>& nonpad, C* qk) const {
     const int64_t n = g.total;
     if (qk && a_.qk_mode == 0) std::copy(s, s + n, qk);
     if (a_.softcap > 0) {
@@ -398,8 +340,8 @@ class AttentionKernel final : public Kernel {
     else
       softmax_row(s, n, a_.softmax_type);
     if (qk && a_.qk_mode == 3) std::copy(s, s + n, qk);
-    if (round_p)
-      for (int64_t j = 0; j < n; ++j) s[j] = round_p(s[j]);
+    // P is cast to T1 before P V, as the spec's graph does.
+    for (int64_t j = 0; j < n; ++j) s[j] = round_to(t1_, s[j]);
   }
 
   // attn_mask as an additive bias [m0, m1, m2, total]: a boolean mask's false and the
