@@ -53,9 +53,11 @@ def _attr(k: str, v) -> str:
     raise TypeError(f"attribute {k}: {v!r}")
 
 
-def case(name: str, op: str, opset: int, inputs: list, n_outputs: int = 1, domain: str = "", **attrs):
+def case(name: str, op: str, opset: int, inputs: list, n_outputs: int = 1, domain: str = "",
+         cpp_attrs: dict | None = None, **attrs):
     """Adds a case: `inputs` are numpy arrays or None (omitted); the first n_outputs
-    outputs are requested and compared."""
+    outputs are requested and compared. `cpp_attrs` gives the C++ expression of
+    attributes the emitter cannot write (graphs), by name."""
     in_names = ["" if x is None else f"in{i}" for i, x in enumerate(inputs)]
     while in_names and in_names[-1] == "":
         in_names.pop()
@@ -68,12 +70,16 @@ def case(name: str, op: str, opset: int, inputs: list, n_outputs: int = 1, domai
     ]
     outputs = [helper.make_tensor_value_info(n, onnx.TensorProto.UNDEFINED, None) for n in out_names]
     graph = helper.make_graph([node], name, graph_inputs, outputs)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid(domain, opset)])
+    imports = [helper.make_opsetid(domain, opset)]
+    if domain:  # for ai.onnx nodes in graph attributes
+        imports.append(helper.make_opsetid("", 23))
+    model = helper.make_model(graph, opset_imports=imports)
     feeds = {n: x for n, x in zip(in_names, inputs) if n}
     got = ReferenceEvaluator(model).run(None, feeds)
     ins = ",\n       ".join("Tensor()" if x is None else _tensor(x) for x in inputs[: len(in_names)])
     outs = ",\n       ".join(_tensor(np.asarray(y)) for y in got)
-    ats = ", ".join(_attr(k, v) for k, v in sorted(attrs.items()))
+    cpp_attrs = cpp_attrs or {}
+    ats = ", ".join(cpp_attrs[k] if k in cpp_attrs else _attr(k, v) for k, v in sorted(attrs.items()))
     _cases.append(
         f'  {{"{name}", "{domain}", {opset},\n   {{{ats}}},\n   {{{ins}}},\n   {{{outs}}}}},\n'
     )

@@ -98,3 +98,32 @@ case("LinearAttention:float16 state", "LinearAttention", 27,
 
 write(os.path.join(os.path.dirname(__file__), "..", "linear_attention_cases.inc"), "linear_attention_cases",
       "tests/ops/attention/gen/gen_attention.py")
+
+# FlexAttention (ai.onnx.preview 1): GQA, scale, softmax precision, score_mod / prob_mod
+# graphs (built the same way in test_flex_attention.cc: double_input, square_input).
+from onnx import TensorProto, helper  # noqa: E402
+
+
+def _self_op(op, name, elem):
+    return helper.make_graph([helper.make_node(op, ["x", "x"], ["y"])], name,
+                             [helper.make_tensor_value_info("x", elem, None)],
+                             [helper.make_tensor_value_info("y", elem, None)])
+
+
+fq, fk, fv = qkv(1, 4, 2, 3, 5, 4, 3)
+prev = dict(domain="ai.onnx.preview")
+case("FlexAttention:gqa", "FlexAttention", 1, [fq, fk, fv], **prev)
+case("FlexAttention:scale double", "FlexAttention", 1,
+     [fq.astype(np.float64), fk.astype(np.float64), fv.astype(np.float64)], scale=0.7, **prev)
+case("FlexAttention:score_mod prob_mod", "FlexAttention", 1, [fq, fk, fv],
+     score_mod=_self_op("Add", "double_input", TensorProto.FLOAT),
+     prob_mod=_self_op("Mul", "square_input", TensorProto.FLOAT),
+     cpp_attrs={"score_mod": 'attr_graph("score_mod", self_op_graph("Add", DType::Float))',
+                "prob_mod": 'attr_graph("prob_mod", self_op_graph("Mul", DType::Float))'}, **prev)
+case("FlexAttention:float16 in double precision", "FlexAttention", 1,
+     [fq.astype(np.float16), fk.astype(np.float16), fv.astype(np.float16)], softmax_precision=11,
+     score_mod=_self_op("Add", "double_input", TensorProto.DOUBLE),
+     cpp_attrs={"score_mod": 'attr_graph("score_mod", self_op_graph("Add", DType::Double))'}, **prev)
+
+write(os.path.join(os.path.dirname(__file__), "..", "flex_attention_cases.inc"), "flex_attention_cases",
+      "tests/ops/attention/gen/gen_attention.py")
