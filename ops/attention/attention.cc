@@ -291,8 +291,8 @@ class AttentionKernel final : public Kernel {
       }
     });
     if (t1_ != kC) {
-      store_as_t1(buf.y.data(), yt);
-      if (qkd) store_as_t1(qkd, ctx.output(kQkOut));
+      store_from_compute(buf.y.data(), yt);
+      if (qkd) store_from_compute(qkd, ctx.output(kQkOut));
     }
   }
 
@@ -365,15 +365,6 @@ class AttentionKernel final : public Kernel {
         }
     });
     return out.data();
-  }
-
-  template <class C>
-  void store_as_t1(const C* src, Tensor& dst) const {
-    visit_dtype<kFloatDTypes>(t1_, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      T* d = dst.data<T>();
-      for (int64_t i = 0; i < dst.numel(); ++i) d[i] = store_elem<T>(static_cast<compute_t<T>>(src[i]));
-    });
   }
 
   int64_t opset_;

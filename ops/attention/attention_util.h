@@ -28,6 +28,16 @@ const C* to_compute(const Tensor& t, std::vector<C>& out) {
   return out.data();
 }
 
+// Stores compute-type values into a float-typed tensor of the same element count.
+template <class C>
+void store_from_compute(const C* src, Tensor& dst) {
+  visit_dtype<kFloatDTypes>(dst.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* d = dst.data<T>();
+    for (int64_t i = 0; i < dst.numel(); ++i) d[i] = store_elem<T>(static_cast<compute_t<T>>(src[i]));
+  });
+}
+
 // `v` rounded to `precision` when that is a 16-bit float format, else unchanged.
 template <class C>
 C round_to(DType precision, C v) {

@@ -116,23 +116,14 @@ class FlexAttentionKernel final : public Kernel {
                            vd + kvh * g.kv_len * g.v_head, g.v_head, yd + bh * g.q_len * g.v_head, g.v_head, nullptr);
       }
     });
-    if (t_ != kC)
-      visit_dtype<kFloatDTypes>(t_, [&](auto tag) {
-        using T = typename decltype(tag)::type;
-        T* d = yt.data<T>();
-        for (int64_t i = 0; i < yt.numel(); ++i) d[i] = store_elem<T>(static_cast<compute_t<T>>(yc[static_cast<size_t>(i)]));
-      });
+    if (t_ != kC) store_from_compute(yc.data(), yt);
   }
 
   // Runs a modifier on the scores (as the precision type) and reads its result back.
   template <class C>
   void apply_mod(Subgraph& mod, const char* name, const Shape& shape, std::vector<C>& s, const RunContext& ctx) const {
     Tensor in(precision_, shape);
-    visit_dtype<kFloatDTypes>(precision_, [&](auto tag) {
-      using P = typename decltype(tag)::type;
-      P* d = in.data<P>();
-      for (size_t i = 0; i < s.size(); ++i) d[i] = store_elem<P>(static_cast<compute_t<P>>(s[i]));
-    });
+    store_from_compute(s.data(), in);
     std::vector<Tensor> out = mod.run({in}, ctx);
     if (out.size() != 1 || out[0].dtype() != precision_ || out[0].shape() != shape)
       throw Error(Stage::Run, std::string("FlexAttention ") + name + " must return a " +
