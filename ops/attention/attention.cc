@@ -30,6 +30,9 @@ namespace {
 constexpr size_t kQ = 0, kK = 1, kV = 2, kMask = 3, kPastKey = 4, kPastValue = 5, kNonpad = 6;
 constexpr size_t kPresentKey = 1, kPresentValue = 2, kQkOut = 3;
 constexpr int64_t kRowBlock = 64;  // query rows per task
+// Up to this many query rows (decoding), Q Kᵀ is dot products with the key rows: a
+// transposed copy of K would cost as much as the product.
+constexpr int64_t kDirectRows = 4;
 
 struct Geometry {
   int64_t batch = 0, q_heads = 0, kv_heads = 0, q_len = 0, kv_len = 0, past = 0, total = 0, head = 0, v_head = 0;
@@ -54,7 +57,7 @@ std::string dims_str(const Shape& s) { return shape_to_string(s); }
 // an additive bias, and the outputs computed in the compute type when it is not theirs.
 template <class C>
 struct Buffers {
-  std::vector<C> kt, q, v, past_v, mask, y, qk;
+  std::vector<C> kt, k, past_k, q, v, past_v, mask, y, qk;
 };
 struct State : KernelState {
   Buffers<float> f;
@@ -234,21 +237,29 @@ class AttentionKernel final : public Kernel {
     if (yt.numel() == 0 && !ctx.has_output(kQkOut)) return;
     const double scale = a_.scale ? static_cast<double>(*a_.scale) : 1.0 / std::sqrt(static_cast<double>(g.head));
 
-    // Kᵀ per kv head, scaled: [B * Hkv][head][total].
-    buf.kt.resize(static_cast<size_t>(g.batch * g.kv_heads * g.head * g.total));
-    visit_dtype<kFloatDTypes>(t1_, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      const T* kd = kt.data<T>();
-      const T* pk = has_past_ ? ctx.input(kPastKey).data<T>() : nullptr;
-      transpose_scaled_keys<T, C>(
-          g.batch * g.kv_heads, g.total, g.head, scale, buf.kt.data(),
-          [&](int64_t c, int64_t t) {
-            return t < g.past ? pk + (c * g.past + t) * g.head
-                              : kd + row_offset(g.three_d, c / g.kv_heads, c % g.kv_heads, t - g.past, g.kv_heads,
-                                                g.kv_len, g.head);
-          },
-          ctx.threadpool());
-    });
+    const bool direct = g.q_len <= kDirectRows;
+    const C* kc = nullptr;  // K and past_key as C, for the direct products
+    const C* pkc = nullptr;
+    if (direct) {
+      kc = t1_ == kC ? kt.data<C>() : to_compute(kt, buf.k);
+      if (has_past_) pkc = t1_ == kC ? ctx.input(kPastKey).data<C>() : to_compute(ctx.input(kPastKey), buf.past_k);
+    } else {
+      // Kᵀ per kv head, scaled: [B * Hkv][head][total].
+      buf.kt.resize(static_cast<size_t>(g.batch * g.kv_heads * g.head * g.total));
+      visit_dtype<kFloatDTypes>(t1_, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        const T* kd = kt.data<T>();
+        const T* pk = has_past_ ? ctx.input(kPastKey).data<T>() : nullptr;
+        transpose_scaled_keys<T, C>(
+            g.batch * g.kv_heads, g.total, g.head, scale, buf.kt.data(),
+            [&](int64_t c, int64_t t) {
+              return t < g.past ? pk + (c * g.past + t) * g.head
+                                : kd + row_offset(g.three_d, c / g.kv_heads, c % g.kv_heads, t - g.past, g.kv_heads,
+                                                  g.kv_len, g.head);
+            },
+            ctx.threadpool());
+      });
+    }
     const C* qd = t1_ == kC ? qt.data<C>() : to_compute(qt, buf.q);
     const C* vd = t2_ == kC ? vt.data<C>() : to_compute(vt, buf.v);
     const C* pvd = nullptr;
@@ -272,9 +283,28 @@ class AttentionKernel final : public Kernel {
         const int64_t b = bh / g.q_heads, h = bh % g.q_heads, kh = h / group;
         const int64_t i0 = blk * kRowBlock, rows = std::min(kRowBlock, g.q_len - i0);
         s.assign(static_cast<size_t>(rows * g.total), C(0));
-        gemm_accumulate<C>(rows, g.total, g.head, qd + row_offset(g.three_d, b, h, i0, g.q_heads, g.q_len, g.head),
-                           g.three_d ? g.q_heads * g.head : g.head, buf.kt.data() + (b * g.kv_heads + kh) * g.head * g.total,
-                           g.total, s.data(), g.total, nullptr);
+        // Keys past the causal frontier of the block's last row get no weight: their
+        // scores are needed only for the qk output.
+        int64_t cols = g.total;
+        if (a_.causal && !qkd) cols = std::clamp<int64_t>(offset(g, b, nonpad) + i0 + rows, 0, g.total);
+        const C* qrows = qd + row_offset(g.three_d, b, h, i0, g.q_heads, g.q_len, g.head);
+        const int64_t ldq = g.three_d ? g.q_heads * g.head : g.head;
+        if (direct) {
+          const C sc = static_cast<C>(scale);
+          for (int64_t t = 0; t < cols; ++t) {
+            const C* krow = t < g.past ? pkc + ((b * g.kv_heads + kh) * g.past + t) * g.head
+                                       : kc + row_offset(g.three_d, b, kh, t - g.past, g.kv_heads, g.kv_len, g.head);
+            for (int64_t r = 0; r < rows; ++r) {
+              const C* qrow = qrows + r * ldq;
+              C dot = 0;
+              for (int64_t e = 0; e < g.head; ++e) dot += qrow[e] * krow[e];
+              s[static_cast<size_t>(r * g.total + t)] = dot * sc;
+            }
+          }
+        } else {
+          gemm_accumulate<C>(rows, cols, g.head, qrows, ldq, buf.kt.data() + (b * g.kv_heads + kh) * g.head * g.total,
+                             g.total, s.data(), g.total, nullptr);
+        }
         for (int64_t r = 0; r < rows; ++r)
           process_row(g, b, h, i0 + r, s.data() + r * g.total, mask, nonpad,
                       qkd ? qkd + ((b * g.q_heads + h) * g.q_len + i0 + r) * g.total : nullptr);
@@ -282,10 +312,12 @@ class AttentionKernel final : public Kernel {
         const int64_t ldy = g.three_d ? g.q_heads * g.v_head : g.v_head;
         C* yrow = yd + row_offset(g.three_d, b, h, i0, g.q_heads, g.q_len, g.v_head);
         for (int64_t r = 0; r < rows; ++r) std::fill(yrow + r * ldy, yrow + r * ldy + g.v_head, C(0));
-        if (g.past)
-          gemm_accumulate<C>(rows, g.v_head, g.past, s.data(), g.total, pvd + (b * g.kv_heads + kh) * g.past * g.v_head,
+        const int64_t past_cols = std::min(cols, g.past), new_cols = cols - past_cols;
+        if (past_cols)
+          gemm_accumulate<C>(rows, g.v_head, past_cols, s.data(), g.total, pvd + (b * g.kv_heads + kh) * g.past * g.v_head,
                              g.v_head, yrow, ldy, nullptr);
-        gemm_accumulate<C>(rows, g.v_head, g.kv_len, s.data() + g.past, g.total,
+        if (new_cols)
+          gemm_accumulate<C>(rows, g.v_head, new_cols, s.data() + g.past, g.total,
                            vd + row_offset(g.three_d, b, kh, 0, g.kv_heads, g.kv_len, g.v_head),
                            g.three_d ? g.kv_heads * g.v_head : g.v_head, yrow, ldy, nullptr);
       }
@@ -294,6 +326,13 @@ class AttentionKernel final : public Kernel {
       store_from_compute(buf.y.data(), yt);
       if (qkd) store_from_compute(qkd, ctx.output(kQkOut));
     }
+  }
+
+  // The absolute position of query 0 of batch b: the keys before the query block.
+  int64_t offset(const Geometry& g, int64_t b, const std::vector<int64_t>& nonpad) const {
+    if (has_past_) return g.past;
+    if (has_nonpad_) return nonpad[static_cast<size_t>(b)] - g.q_len;
+    return 0;
   }
 
   // One row of S (query i of head h, batch b): softcap, bias, softmax; the qk output in
@@ -309,12 +348,7 @@ class AttentionKernel final : public Kernel {
     }
     if (qk && a_.qk_mode == 1) std::copy(s, s + n, qk);
     // Keys [lo, hi) pass the causal, window and padding masks; the rest get -inf.
-    int64_t offset = 0;
-    if (has_past_)
-      offset = g.past;
-    else if (has_nonpad_)
-      offset = nonpad[static_cast<size_t>(b)] - g.q_len;
-    const int64_t p = offset + i;
+    const int64_t p = offset(g, b, nonpad) + i;
     int64_t lo = 0, hi = n;
     if (a_.causal) hi = std::min(hi, p + 1);
     if (a_.left_window >= 0) lo = std::max(lo, p - a_.left_window);

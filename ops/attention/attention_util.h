@@ -55,9 +55,14 @@ void transpose_scaled_keys(int64_t heads, int64_t len, int64_t d, double scale, 
   parallel_chunks(pool, heads, d * len, [&](int64_t h0, int64_t h1) {
     for (int64_t h = h0; h < h1; ++h) {
       C* dst = out + h * d * len;
-      for (int64_t t = 0; t < len; ++t) {
-        const T* src = row(h, t);
-        for (int64_t e = 0; e < d; ++e) dst[e * len + t] = static_cast<C>(static_cast<double>(load_elem(src[e])) * scale);
+      // In blocks of 32 keys: writes run along dst's rows, reads stay in 32 source rows.
+      for (int64_t t0 = 0; t0 < len; t0 += 32) {
+        const int64_t t1 = std::min(len, t0 + 32);
+        const T* src[32];
+        for (int64_t t = t0; t < t1; ++t) src[t - t0] = row(h, t);
+        for (int64_t e = 0; e < d; ++e)
+          for (int64_t t = t0; t < t1; ++t)
+            dst[e * len + t] = static_cast<C>(load_elem(src[t - t0][e])) * static_cast<C>(scale);
       }
     }
   });
