@@ -54,6 +54,15 @@ case("Attention:25 window", "Attention", 25, [Q, K, V], left_window_size=1, righ
 case("Attention:25 window causal", "Attention", 25, [Q, K, V, None, rand(rng, (1, 2, 2, 4)), rand(rng, (1, 2, 2, 3))],
      left_window_size=2, is_causal=1, n_outputs=3)
 
+# More than 4 query rows: the blocked-gemm path (the cases above take dot products).
+Q6, K6, V6 = rand(rng, (2, 6, 4 * 3)), rand(rng, (2, 6, 2 * 3)), rand(rng, (2, 6, 2 * 2))
+case("Attention:gemm path 3d gqa past mask causal", "Attention", 23,
+     [Q6, K6, V6, rand(rng, (2, 1, 6, 8)), rand(rng, (2, 2, 2, 3)), rand(rng, (2, 2, 2, 2))], n_outputs=3,
+     is_causal=1, q_num_heads=4, kv_num_heads=2)
+case("Attention:gemm path float16 causal nonpad", "Attention", 24,
+     [Q6.astype(np.float16), K6.astype(np.float16), V6.astype(np.float16), None, None, None,
+      np.array([6, 4], dtype=np.int64)], is_causal=1, q_num_heads=4, kv_num_heads=2, softcap=2.0)
+
 write(os.path.join(os.path.dirname(__file__), "..", "attention_cases.inc"), "attention_cases",
       "tests/ops/attention/gen/gen_attention.py")
 
