@@ -235,7 +235,8 @@ class AttentionKernel final : public Kernel {
     const Tensor& vt = ctx.input(kV);
     Tensor& yt = ctx.output(0);
     if (yt.numel() == 0 && !ctx.has_output(kQkOut)) return;
-    const double scale = a_.scale ? static_cast<double>(*a_.scale) : 1.0 / std::sqrt(static_cast<double>(g.head));
+    // The default 1 / sqrt(head_size); no head elements, no products to scale.
+    const double scale = a_.scale ? static_cast<double>(*a_.scale) : g.head ? 1.0 / std::sqrt(static_cast<double>(g.head)) : 1.0;
 
     const bool direct = g.q_len <= kDirectRows;
     const C* kc = nullptr;  // K and past_key as C, for the direct products

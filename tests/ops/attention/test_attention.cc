@@ -51,6 +51,18 @@ TEST_CASE("Attention: larger heads, threads and the blocked products agree", "[a
   REQUIRE(res.ref(3).shape() == Shape{2, 4, 70, 75});
 }
 
+TEST_CASE("Attention: empty dims", "[attention]") {
+  // No head elements: every score is 0, so each row averages V.
+  Tensor v = random_float({1, 1, 3, 2}, 3);
+  std::vector<double> want;
+  for (int r = 0; r < 2; ++r)
+    for (int e = 0; e < 2; ++e) want.push_back((get_value(v, e) + get_value(v, 2 + e) + get_value(v, 4 + e)) / 3);
+  OpTester("Attention", 23).input(Tensor(DType::Float, {1, 1, 2, 0})).input(Tensor(DType::Float, {1, 1, 3, 0}))
+      .input(v).expect_values(want).run();
+  OpTester("Attention", 23).input(Tensor(DType::Float, {1, 1, 0, 4})).input(random_float({1, 1, 3, 4}, 1))
+      .input(v).outputs(4).run();
+}
+
 TEST_CASE("Attention: invalid nodes are errors", "[attention]") {
   Tensor q = random_float({1, 2, 3, 4}, 1), k = random_float({1, 2, 5, 4}, 2), v = random_float({1, 2, 5, 3}, 3);
   auto base = [&](int64_t opset = 23) {
