@@ -3,7 +3,8 @@
 // the border element) and reflect (mirror about the border element, as numpy's "reflect").
 // Opset 1 has a `paddings` attribute, opsets 2-10 `pads` and a float `value`; from 11 the
 // pads (int64) and the optional constant_value are inputs, so the output shape may only be
-// known at run time. Its size is checked before allocating.
+// known at run time. Its size is checked before allocating. From 18 an optional `axes`
+// input names the dims the pads are for (the others get none).
 #include <optional>
 
 #include "ops/common/convert.h"
@@ -45,6 +46,8 @@ class PadKernel : public Kernel {
       if (ctx.node.inputs.size() < 2 || !ctx.has_input(1))
         throw Error(Stage::Build, "Pad expects a 'pads' input");
       dispatch_index(ctx.input_dtype(1), Stage::Build, "Pad pads", [](auto) {});
+      has_axes_ = ctx.opset >= 18 && ctx.has_input(3);
+      if (has_axes_) dispatch_index(ctx.input_dtype(3), Stage::Build, "Pad axes", [](auto) {});
       if (ctx.has_input(2) && ctx.input_dtype(2) != dtype_)
         throw Error(Stage::Build, "Pad constant_value has dtype " + dtype_str(ctx.input_dtype(2)) +
                                       ", data " + dtype_str(dtype_));
@@ -54,15 +57,17 @@ class PadKernel : public Kernel {
   void infer(InferContext& ctx) override {
     const Shape* x = ctx.input_shape(0);
     const Tensor* pads_t = attr_pads_ ? nullptr : ctx.input_value(1);
-    if (x && (attr_pads_ || pads_t))
-      ctx.set_output(0, dtype_, output_shape(*x, pads(pads_t, Stage::Plan), Stage::Plan));
+    const Tensor* axes_t = has_axes_ ? ctx.input_value(3) : nullptr;
+    if (x && (attr_pads_ || pads_t) && (!has_axes_ || axes_t))
+      ctx.set_output(0, dtype_, output_shape(*x, pads(pads_t, axes_t, x->size(), Stage::Plan), Stage::Plan));
     else
       ctx.set_output_dtype(0, dtype_);
   }
 
   void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
-    const std::vector<int64_t> p = pads(attr_pads_ ? nullptr : &ctx.input(1), Stage::Run);
+    const std::vector<int64_t> p =
+        pads(attr_pads_ ? nullptr : &ctx.input(1), has_axes_ ? &ctx.input(3) : nullptr, x.rank(), Stage::Run);
     const Shape out = output_shape(x.shape(), p, Stage::Run);
     const Tensor& value = constant_value(ctx);
     Tensor& y = output_for(ctx, 0, dtype_, out);
@@ -122,9 +127,27 @@ class PadKernel : public Kernel {
   }
 
  private:
-  std::vector<int64_t> pads(const Tensor* t, Stage stage) const {
+  // The pads for every dim of a rank-r input: [begin of each dim, end of each dim].
+  std::vector<int64_t> pads(const Tensor* t, const Tensor* axes_t, size_t r, Stage stage) const {
     if (attr_pads_) return *attr_pads_;
-    return read_int_values(*t, "Pad pads", stage);
+    std::vector<int64_t> p = read_int_values(*t, "Pad pads", stage);
+    if (!axes_t) return p;
+    const std::vector<int64_t> axes = read_int_values(*axes_t, "Pad axes", stage);
+    if (p.size() != 2 * axes.size())
+      throw Error(stage, "Pad has " + std::to_string(p.size()) + " pads for " + std::to_string(axes.size()) + " axes");
+    std::vector<int64_t> full(2 * r, 0);
+    std::vector<bool> seen(r, false);
+    for (size_t i = 0; i < axes.size(); ++i) {
+      const int64_t a = axes[i], rank = static_cast<int64_t>(r);
+      if (a < -rank || a >= rank)
+        throw Error(stage, "Pad axis " + std::to_string(a) + " is out of range for rank " + std::to_string(r));
+      const size_t d = static_cast<size_t>(a < 0 ? a + rank : a);
+      if (seen[d]) throw Error(stage, "Pad axes repeat axis " + std::to_string(a));
+      seen[d] = true;
+      full[d] = p[i];
+      full[d + r] = p[i + axes.size()];
+    }
+    return full;
   }
 
   const Tensor& constant_value(RunContext& ctx) const {
@@ -177,6 +200,7 @@ class PadKernel : public Kernel {
   DType dtype_ = DType::Undefined;
   int64_t opset_;
   PadMode mode_ = PadMode::Constant;
+  bool has_axes_ = false;
   std::optional<std::vector<int64_t>> attr_pads_;
   Tensor value_;  // fill value for opsets < 11 and the default
 };

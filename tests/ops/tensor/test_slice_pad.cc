@@ -234,6 +234,24 @@ TEST_CASE("Pad: constant/edge/reflect, negative pads, opset forms", "[rearrange]
   expect_error_all(node("Pad", {x, i64({100000, 0, 0, 100000, 0, 100000})}));
 }
 
+TEST_CASE("Pad 18: the axes input names the padded dims", "[rearrange][pad]") {
+  Tensor x = random_tensor(DType::Float, {3, 4, 2}, 9);
+  Shape os;
+  // axes {2, 0} with pads {begin2, begin0, end2, end0} = full pads {1, 0, 2, 3, 0, 1}.
+  const std::vector<double> want = ref_pad(x, {1, 0, 2, 3, 0, 1}, "constant", 1.5, &os);
+  for (bool constant_axes : {false, true}) {
+    Tensor y = run_all(node("Pad", {x, i64({2, 1, 1, 3}), f32({1.5f}, {}), i64({2, -3})}, {}, 18,
+                            {false, constant_axes, false, constant_axes}));
+    REQUIRE(y.shape() == os);
+    require_values(y, want);
+  }
+  Tensor yi = run_all(node("Pad", {x, i64({1, 1}), f32({0.0f}, {}), i32({1}, {1})}, {attr_string("mode", "edge")}, 18));
+  REQUIRE(yi.shape() == Shape{3, 6, 2});
+  expect_error_all(node("Pad", {x, i64({1, 1, 1}), f32({0.0f}, {}), i64({1})}, {}, 18));
+  expect_error_all(node("Pad", {x, i64({1, 1, 1, 1}), f32({0.0f}, {}), i64({1, -2})}, {}, 18));
+  expect_error_all(node("Pad", {x, i64({1, 1}), f32({0.0f}, {}), i64({3})}, {}, 18));
+}
+
 // ---------------- Tile / Expand ----------------
 
 TEST_CASE("Tile: repeats per dim, opset 1 form, zero repeats, size guard", "[rearrange][tile]") {
