@@ -1,6 +1,6 @@
 // Binary (and variadic Max/Min/Sum/Mean) elementwise ops with numpy broadcasting:
 // Add Sub Mul Div Pow Mod Max Min Sum Mean PRelu, Equal Less Greater LessOrEqual GreaterOrEqual,
-// And Or Xor, BitShift.
+// And Or Xor, BitShift, BitwiseAnd BitwiseOr BitwiseXor.
 //
 // One table (kBinaryOps) maps each op to its dtypes, output kind and reference function
 // (no XNNPACK kernels: see the table). Opsets < 7 of the arithmetic,
@@ -172,6 +172,28 @@ struct BitShiftOp {
   }
 };
 
+struct BitwiseAndOp {
+  static constexpr DTypeSet kTypes = kIntDTypes;
+  template <class C>
+  static C apply(C a, C b, const BinaryParams&) {
+    return static_cast<C>(a & b);
+  }
+};
+struct BitwiseOrOp {
+  static constexpr DTypeSet kTypes = kIntDTypes;
+  template <class C>
+  static C apply(C a, C b, const BinaryParams&) {
+    return static_cast<C>(a | b);
+  }
+};
+struct BitwiseXorOp {
+  static constexpr DTypeSet kTypes = kIntDTypes;
+  template <class C>
+  static C apply(C a, C b, const BinaryParams&) {
+    return static_cast<C>(a ^ b);
+  }
+};
+
 // Pow: the exponent is converted beforehand to the base's type (float bases) or to int64 /
 // double (integer bases), so only those pairs are instantiated.
 template <class C, class E>
@@ -300,6 +322,9 @@ const BinaryOpSpec kBinaryOps[] = {
     {"Or", OrOp::kTypes, true, BinaryKind::Plain, true, false, &ref_binary<OrOp>},
     {"Xor", XorOp::kTypes, true, BinaryKind::Plain, true, false, &ref_binary<XorOp>},
     {"BitShift", BitShiftOp::kTypes, false, BinaryKind::Plain, false, false, &ref_binary<BitShiftOp>},
+    {"BitwiseAnd", BitwiseAndOp::kTypes, false, BinaryKind::Plain, false, false, &ref_binary<BitwiseAndOp>},
+    {"BitwiseOr", BitwiseOrOp::kTypes, false, BinaryKind::Plain, false, false, &ref_binary<BitwiseOrOp>},
+    {"BitwiseXor", BitwiseXorOp::kTypes, false, BinaryKind::Plain, false, false, &ref_binary<BitwiseXorOp>},
 };
 // clang-format on
 
@@ -529,6 +554,10 @@ ONNXI_REGISTER_BINARY_REF("And", 1);
 ONNXI_REGISTER_BINARY_REF("Or", 1);
 ONNXI_REGISTER_BINARY_REF("Xor", 1);
 ONNXI_REGISTER_BINARY_REF("BitShift", 11);
+// Bitwise ops exist only as version 18.
+ONNXI_REGISTER_KERNEL("", "BitwiseAnd", 18, 18, kRef, binary_factory("BitwiseAnd"));
+ONNXI_REGISTER_KERNEL("", "BitwiseOr", 18, 18, kRef, binary_factory("BitwiseOr"));
+ONNXI_REGISTER_KERNEL("", "BitwiseXor", 18, 18, kRef, binary_factory("BitwiseXor"));
 
 }  // namespace
 }  // namespace onnxi
