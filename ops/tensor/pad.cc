@@ -12,6 +12,7 @@
 
 #include "ops/common/convert.h"
 #include "ops/common/kernel_util.h"
+#include "ops/tensor/dim_map_copy.h"
 #include "ops/tensor/element_util.h"
 #include "runtime/kernel.h"
 
@@ -81,12 +82,7 @@ class PadKernel : public Kernel {
     const Shape out = output_shape(x.shape(), p, Stage::Run);
     const Tensor& value = constant_value(ctx);
     Tensor& y = output_for(ctx, 0, dtype_, out);
-    if (y.numel() == 0) return;
     const size_t r = out.size();
-    if (r == 0) {
-      copy_elements(x, y);
-      return;
-    }
     // Per dim: the source index of every output index, or -1 for the constant.
     std::vector<std::vector<int64_t>> map(r);
     for (size_t d = 0; d < r; ++d) {
@@ -100,46 +96,7 @@ class PadKernel : public Kernel {
         map[d][c] = i < 0 ? -1 : first + i;
       }
     }
-    const std::vector<int64_t> xs = strides_of(x.shape());
-    const int64_t width = out[r - 1];
-    // Output columns [lo, hi) copy a contiguous run of the source row.
-    int64_t lo = 0, hi = 0;
-    {
-      const int64_t b = p[r - 1];
-      lo = std::clamp<int64_t>(b, 0, width);
-      hi = std::clamp<int64_t>(b + x.shape()[r - 1], lo, width);
-    }
-    dispatch_storage(dtype_, Stage::Run, [&](auto tag) {
-      using S = typename decltype(tag)::type;
-      const S* src = elements<S>(x);
-      S* dst = elements<S>(y);
-      const S fill = elements<S>(value)[0];
-      const std::vector<int64_t>& last = map[r - 1];
-      std::vector<int64_t> idx(r - 1, 0);
-      const int64_t rows = row_count(out);
-      for (int64_t rw = 0; rw < rows; ++rw) {
-        S* o = dst + rw * width;
-        int64_t off = 0;
-        bool constant_row = false;
-        for (size_t d = 0; d + 1 < r; ++d) {
-          const int64_t s = map[d][idx[d]];
-          if (s < 0) constant_row = true;
-          off += s * xs[d];
-        }
-        if (constant_row) {
-          std::fill(o, o + width, fill);
-        } else {
-          const S* row = src + off;
-          for (int64_t j = 0; j < lo; ++j) o[j] = last[j] < 0 ? fill : row[last[j]];
-          if (hi > lo) std::copy(row + last[lo], row + last[lo] + (hi - lo), o + lo);
-          for (int64_t j = hi; j < width; ++j) o[j] = last[j] < 0 ? fill : row[last[j]];
-        }
-        for (size_t d = r - 1; d-- > 0;) {
-          if (++idx[d] < out[d]) break;
-          idx[d] = 0;
-        }
-      }
-    });
+    copy_through_dim_maps(x, y, map, &value);
   }
 
  private:
