@@ -1,6 +1,6 @@
 // Binary (and variadic Max/Min/Sum/Mean) elementwise ops with numpy broadcasting:
 // Add Sub Mul Div Pow Mod Max Min Sum Mean PRelu, Equal Less Greater LessOrEqual GreaterOrEqual,
-// And Or Xor, BitShift, BitwiseAnd BitwiseOr BitwiseXor.
+// And Or Xor, BitShift, BitwiseAnd BitwiseOr BitwiseXor, StringConcat.
 //
 // One table (kBinaryOps) maps each op to its dtypes, output kind and reference function
 // (no XNNPACK kernels: see the table). Opsets < 7 of the arithmetic,
@@ -194,6 +194,14 @@ struct BitwiseXorOp {
   }
 };
 
+struct StringConcatOp {
+  static constexpr DTypeSet kTypes = kStringDTypes;
+  template <class C>
+  static C apply(const C& a, const C& b, const BinaryParams&) {
+    return a + b;
+  }
+};
+
 // Pow: the exponent is converted beforehand to the base's type (float bases) or to int64 /
 // double (integer bases), so only those pairs are instantiated.
 template <class C, class E>
@@ -325,6 +333,7 @@ const BinaryOpSpec kBinaryOps[] = {
     {"BitwiseAnd", BitwiseAndOp::kTypes, false, BinaryKind::Plain, false, false, &ref_binary<BitwiseAndOp>},
     {"BitwiseOr", BitwiseOrOp::kTypes, false, BinaryKind::Plain, false, false, &ref_binary<BitwiseOrOp>},
     {"BitwiseXor", BitwiseXorOp::kTypes, false, BinaryKind::Plain, false, false, &ref_binary<BitwiseXorOp>},
+    {"StringConcat", StringConcatOp::kTypes, false, BinaryKind::Plain, false, false, &ref_binary<StringConcatOp>},
 };
 // clang-format on
 
@@ -558,6 +567,7 @@ ONNXI_REGISTER_BINARY_REF("BitShift", 11);
 ONNXI_REGISTER_KERNEL("", "BitwiseAnd", 18, 18, kRef, binary_factory("BitwiseAnd"));
 ONNXI_REGISTER_KERNEL("", "BitwiseOr", 18, 18, kRef, binary_factory("BitwiseOr"));
 ONNXI_REGISTER_KERNEL("", "BitwiseXor", 18, 18, kRef, binary_factory("BitwiseXor"));
+ONNXI_REGISTER_KERNEL("", "StringConcat", 20, 20, kRef, binary_factory("StringConcat"));
 
 }  // namespace
 }  // namespace onnxi
