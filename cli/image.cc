@@ -1,23 +1,13 @@
 #include "cli/image.h"
 
-#if ONNXI_WITH_IMAGES
-#include <png.h>
-#include <setjmp.h>
-#endif
-
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <memory>
 
-// jpeglib.h needs FILE and size_t declared first.
-#if ONNXI_WITH_IMAGES
-#include <jerror.h>
-#include <jpeglib.h>
-#endif
-
 #include "onnxi/error.h"
+#include "onnxi/image.h"
 
 namespace onnxi::cli {
 
@@ -28,124 +18,6 @@ namespace {
   ctx.file = path;
   throw Error(Stage::Io, msg, ctx);
 }
-
-#if ONNXI_WITH_IMAGES
-struct JpegErrorManager {
-  jpeg_error_mgr pub;
-  jmp_buf jump;
-  char message[JMSG_LENGTH_MAX];
-};
-
-void jpeg_error_exit(j_common_ptr cinfo) {
-  auto* err = reinterpret_cast<JpegErrorManager*>(cinfo->err);
-  (*cinfo->err->format_message)(cinfo, err->message);
-  longjmp(err->jump, 1);
-}
-
-// Warnings are ignored except for data ending early: libjpeg would fill the rest of the
-// image with grey, and a wrong answer is worse than an error (Pillow refuses these too).
-void jpeg_emit_message(j_common_ptr cinfo, int level) {
-  if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF) {
-    auto* err = reinterpret_cast<JpegErrorManager*>(cinfo->err);
-    std::snprintf(err->message, sizeof err->message, "premature end of JPEG data (truncated file?)");
-    longjmp(err->jump, 1);
-  }
-}
-
-// Returns an empty string on success, else libjpeg's message. Keeps no C++ objects with
-// destructors alive across setjmp: `pixels` is sized before decoding starts.
-std::string decode_jpeg(const std::vector<uint8_t>& data, RgbImage& img) {
-  jpeg_decompress_struct cinfo;
-  JpegErrorManager err;
-  std::memset(&cinfo, 0, sizeof cinfo);
-  cinfo.err = jpeg_std_error(&err.pub);
-  err.pub.error_exit = jpeg_error_exit;
-  err.pub.emit_message = jpeg_emit_message;
-  err.message[0] = 0;
-  if (setjmp(err.jump)) {
-    jpeg_destroy_decompress(&cinfo);
-    return err.message[0] ? err.message : "corrupt JPEG data";
-  }
-  jpeg_create_decompress(&cinfo);
-  jpeg_mem_src(&cinfo, data.data(), static_cast<unsigned long>(data.size()));
-  jpeg_read_header(&cinfo, TRUE);
-  if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
-    jpeg_destroy_decompress(&cinfo);
-    return "CMYK JPEG images are not supported";
-  }
-  cinfo.out_color_space = JCS_RGB;
-  jpeg_start_decompress(&cinfo);
-  if (cinfo.output_components != 3) {
-    jpeg_destroy_decompress(&cinfo);
-    return "unexpected JPEG colour layout";
-  }
-  uint8_t* base = img.pixels.data();
-  while (cinfo.output_scanline < cinfo.output_height) {
-    JSAMPROW row = base + size_t(cinfo.output_scanline) * size_t(cinfo.output_width) * 3;
-    jpeg_read_scanlines(&cinfo, &row, 1);
-  }
-  jpeg_finish_decompress(&cinfo);
-  jpeg_destroy_decompress(&cinfo);
-  return "";
-}
-
-// Reads only the header, for the size to allocate.
-std::string jpeg_size(const std::vector<uint8_t>& data, int& w, int& h) {
-  jpeg_decompress_struct cinfo;
-  JpegErrorManager err;
-  std::memset(&cinfo, 0, sizeof cinfo);
-  cinfo.err = jpeg_std_error(&err.pub);
-  err.pub.error_exit = jpeg_error_exit;
-  err.pub.emit_message = jpeg_emit_message;
-  err.message[0] = 0;
-  if (setjmp(err.jump)) {
-    jpeg_destroy_decompress(&cinfo);
-    return err.message[0] ? err.message : "corrupt JPEG header";
-  }
-  jpeg_create_decompress(&cinfo);
-  jpeg_mem_src(&cinfo, data.data(), static_cast<unsigned long>(data.size()));
-  jpeg_read_header(&cinfo, TRUE);
-  jpeg_calc_output_dimensions(&cinfo);
-  w = static_cast<int>(cinfo.output_width);
-  h = static_cast<int>(cinfo.output_height);
-  jpeg_destroy_decompress(&cinfo);
-  return "";
-}
-
-constexpr int kMaxSide = 1 << 15;  // refuse absurd sizes instead of allocating gigabytes
-
-RgbImage decode_png(const std::vector<uint8_t>& data, const std::string& path) {
-  png_image image;
-  std::memset(&image, 0, sizeof image);
-  image.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_memory(&image, data.data(), data.size()))
-    fail(path, std::string("cannot decode PNG: ") + image.message);
-  if (image.width == 0 || image.height == 0 || image.width > kMaxSide || image.height > kMaxSide) {
-    png_image_free(&image);
-    fail(path, "PNG size " + std::to_string(image.width) + "x" + std::to_string(image.height) +
-                   " is not supported");
-  }
-  // Alpha is dropped without compositing, as PIL's convert('RGB') does: read RGBA
-  // (colour channels not premultiplied) and keep R, G, B.
-  const bool has_alpha = (image.format & PNG_FORMAT_FLAG_ALPHA) != 0;
-  image.format = has_alpha ? PNG_FORMAT_RGBA : PNG_FORMAT_RGB;
-  RgbImage img;
-  img.width = static_cast<int>(image.width);
-  img.height = static_cast<int>(image.height);
-  img.pixels.resize(size_t(img.width) * size_t(img.height) * 3);
-  std::vector<uint8_t> rgba(has_alpha ? size_t(img.width) * size_t(img.height) * 4 : 0);
-  void* target = has_alpha ? static_cast<void*>(rgba.data()) : static_cast<void*>(img.pixels.data());
-  if (!png_image_finish_read(&image, nullptr, target, 0, nullptr)) {
-    std::string msg = image.message;
-    png_image_free(&image);
-    fail(path, "cannot decode PNG: " + msg);
-  }
-  if (has_alpha)
-    for (size_t i = 0, n = size_t(img.width) * size_t(img.height); i < n; ++i)
-      std::memcpy(&img.pixels[i * 3], &rgba[i * 4], 3);
-  return img;
-}
-#endif  // ONNXI_WITH_IMAGES
 
 // Pillow's resampling coefficients for one axis (bilinear = triangle filter), as 22-bit
 // fixed point: out[i] = sum_k in[bounds[i].first + k] * coeffs[i * ksize + k].
@@ -206,23 +78,13 @@ RgbImage decode_image(const std::string& path) {
   if (!f) fail(path, "cannot open image file");
   std::vector<uint8_t> data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   if (data.empty()) fail(path, "image file is empty");
-  static const uint8_t kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  if (data.size() >= 8 && std::memcmp(data.data(), kPng, 8) == 0) return decode_png(data, path);
-  if (data.size() >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff) {
-    int w = 0, h = 0;
-    std::string msg = jpeg_size(data, w, h);
-    if (!msg.empty()) fail(path, "cannot decode JPEG: " + msg);
-    if (w <= 0 || h <= 0 || w > kMaxSide || h > kMaxSide)
-      fail(path, "JPEG size " + std::to_string(w) + "x" + std::to_string(h) + " is not supported");
-    RgbImage img;
-    img.width = w;
-    img.height = h;
-    img.pixels.assign(size_t(w) * size_t(h) * 3, 0);
-    msg = decode_jpeg(data, img);
-    if (!msg.empty()) fail(path, "cannot decode JPEG: " + msg);
-    return img;
+  ImageDecodeResult r = decode_image_bytes(data.data(), data.size());
+  if (r.status != ImageDecodeStatus::Ok) {
+    if (r.status == ImageDecodeStatus::UnknownFormat && image_format_name(data.data(), data.size())[0] == 0)
+      fail(path, "not a JPEG or PNG image (unrecognized file signature)");
+    fail(path, r.message);
   }
-  fail(path, "not a JPEG or PNG image (unrecognized file signature)");
+  return std::move(r.image);
 #endif
 }
 

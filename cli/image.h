@@ -1,19 +1,17 @@
-// Image decoding (JPEG via libjpeg, PNG via libpng) and torchvision's ImageNet
-// preprocessing, for `onnxi classify`.
+// Image files (decoded by the library's JPEG/PNG decoder, onnxi/image.h) and torchvision's
+// ImageNet preprocessing, for `onnxi classify`.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "onnxi/image.h"
 #include "onnxi/tensor.h"
 
 namespace onnxi::cli {
 
-// 8-bit RGB, rows top to bottom, pixels interleaved (R, G, B).
-struct RgbImage {
-  int width = 0, height = 0;
-  std::vector<uint8_t> pixels;
-};
+// 8-bit RGB, rows top to bottom, pixels interleaved (R, G, B); decoded by the library.
+using RgbImage = onnxi::RgbImage;
 
 // What decoding says in a build without libjpeg/libpng (ONNXI_WITH_IMAGES=OFF).
 inline constexpr const char* kNoImageSupport =

@@ -21,7 +21,7 @@ set(ONNXI_LAYERS ir onnx runtime ops api cli)
 
 set(ONNXI_LAYER_ir_PATHS
   include/onnxi/dtype.h include/onnxi/error.h include/onnxi/limits.h include/onnxi/tensor.h
-  include/onnxi/io.h include/onnxi/element.h ir/)
+  include/onnxi/io.h include/onnxi/element.h include/onnxi/image.h ir/)
 set(ONNXI_LAYER_onnx_PATHS onnx/)
 set(ONNXI_LAYER_runtime_PATHS include/onnxi/session.h include/onnxi/custom_op.h runtime/)
 set(ONNXI_LAYER_ops_PATHS ops/)

@@ -19,6 +19,8 @@ BUILD_PKGS=(
   # libdnnl-dev only recommends
   libdnnl-dev ocl-icd-opencl-dev
   libjpeg-dev libpng-dev
+  # RegexFullMatch (RE2 syntax)
+  libre2-dev
   # the ASan+UBSan build and the libFuzzer targets (clang, its sanitizer runtimes, and its
   # OpenMP, which FindOpenMP needs for the oneDNN link)
   clang libclang-rt-14-dev libomp-14-dev llvm

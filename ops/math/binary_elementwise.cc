@@ -1,6 +1,6 @@
 // Binary (and variadic Max/Min/Sum/Mean) elementwise ops with numpy broadcasting:
 // Add Sub Mul Div Pow Mod Max Min Sum Mean PRelu, Equal Less Greater LessOrEqual GreaterOrEqual,
-// And Or Xor, BitShift.
+// And Or Xor, BitShift, BitwiseAnd BitwiseOr BitwiseXor, StringConcat.
 //
 // One table (kBinaryOps) maps each op to its dtypes, output kind and reference function
 // (no XNNPACK kernels: see the table). Opsets < 7 of the arithmetic,
@@ -170,6 +170,36 @@ struct BitShiftOp {
   static C apply(C a, C b, const BinaryParams& p) {
     if (b >= C(sizeof(C) * 8)) return 0;
     return static_cast<C>(p.shift_left ? a << b : a >> b);
+  }
+};
+
+struct BitwiseAndOp {
+  static constexpr DTypeSet kTypes = kIntDTypes;
+  template <class C>
+  static C apply(C a, C b, const BinaryParams&) {
+    return static_cast<C>(a & b);
+  }
+};
+struct BitwiseOrOp {
+  static constexpr DTypeSet kTypes = kIntDTypes;
+  template <class C>
+  static C apply(C a, C b, const BinaryParams&) {
+    return static_cast<C>(a | b);
+  }
+};
+struct BitwiseXorOp {
+  static constexpr DTypeSet kTypes = kIntDTypes;
+  template <class C>
+  static C apply(C a, C b, const BinaryParams&) {
+    return static_cast<C>(a ^ b);
+  }
+};
+
+struct StringConcatOp {
+  static constexpr DTypeSet kTypes = kStringDTypes;
+  template <class C>
+  static C apply(const C& a, const C& b, const BinaryParams&) {
+    return a + b;
   }
 };
 
@@ -388,6 +418,10 @@ const BinaryOpSpec kBinaryOps[] = {
     {"Or", OrOp::kTypes, true, BinaryKind::Plain, true, false, &ref_binary<OrOp>},
     {"Xor", XorOp::kTypes, true, BinaryKind::Plain, true, false, &ref_binary<XorOp>},
     {"BitShift", BitShiftOp::kTypes, false, BinaryKind::Plain, false, false, &ref_binary<BitShiftOp>},
+    {"BitwiseAnd", BitwiseAndOp::kTypes, false, BinaryKind::Plain, false, false, &ref_binary<BitwiseAndOp>},
+    {"BitwiseOr", BitwiseOrOp::kTypes, false, BinaryKind::Plain, false, false, &ref_binary<BitwiseOrOp>},
+    {"BitwiseXor", BitwiseXorOp::kTypes, false, BinaryKind::Plain, false, false, &ref_binary<BitwiseXorOp>},
+    {"StringConcat", StringConcatOp::kTypes, false, BinaryKind::Plain, false, false, &ref_binary<StringConcatOp>},
 };
 // clang-format on
 
@@ -618,6 +652,11 @@ ONNXI_REGISTER_BINARY_REF("And", 1, 7);
 ONNXI_REGISTER_BINARY_REF("Or", 1, 7);
 ONNXI_REGISTER_BINARY_REF("Xor", 1, 7);
 ONNXI_REGISTER_BINARY_REF("BitShift", 11, 28);  // 28 adds signed integers: rejected at build time
+// Bitwise ops exist only as version 18.
+ONNXI_REGISTER_KERNEL("", "BitwiseAnd", 18, 18, kRef, binary_factory("BitwiseAnd"));
+ONNXI_REGISTER_KERNEL("", "BitwiseOr", 18, 18, kRef, binary_factory("BitwiseOr"));
+ONNXI_REGISTER_KERNEL("", "BitwiseXor", 18, 18, kRef, binary_factory("BitwiseXor"));
+ONNXI_REGISTER_KERNEL("", "StringConcat", 20, 20, kRef, binary_factory("StringConcat"));
 
 }  // namespace
 }  // namespace onnxi

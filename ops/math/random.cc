@@ -4,7 +4,6 @@
 // unnormalized log-probabilities). Never folded at load time; with a `seed`, every session
 // draws the same sequence, and successive runs continue it.
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -19,9 +18,15 @@ namespace {
 
 enum class Distribution { Uniform, Normal };
 
+// The float `seed` attribute as ONNX's reference takes it (numpy's RandomState(int(seed))):
+// truncated to an integer in [0, 2^32); NaN means no seed.
 std::optional<uint64_t> read_seed(const BuildContext& ctx) {
   if (!ctx.attrs.has("seed")) return std::nullopt;
-  return std::bit_cast<uint32_t>(ctx.attrs.get_float("seed"));
+  const double s = ctx.attrs.get_float("seed");
+  if (std::isnan(s)) return std::nullopt;
+  if (!(s > -1.0 && s < 4294967296.0))
+    throw Error(Stage::Build, ctx.node.op_type + " seed must be in [0, 2^32), got " + std::to_string(s));
+  return static_cast<uint64_t>(s);
 }
 
 // Reads the `dtype` attribute (a float type); `fallback` when absent.
@@ -138,12 +143,16 @@ class BernoulliKernel : public RandomKernelBase {
     visit_dtype<kFloatDTypes>(in_dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T* in = x.data<T>();
-      for (size_t i = 0; i < p.size(); ++i) p[i] = static_cast<double>(load_elem(in[i]));
+      for (size_t i = 0; i < p.size(); ++i) {
+        p[i] = static_cast<double>(load_elem(in[i]));
+        if (!(p[i] >= 0.0 && p[i] <= 1.0))
+          throw Error(Stage::Run, "Bernoulli probabilities must be in [0, 1], got " + std::to_string(p[i]));
+      }
     });
     visit_dtype<kNumericDTypes | kBoolDTypes>(out_dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       T* out = y.data<T>();
-      for (size_t i = 0; i < p.size(); ++i) out[i] = convert_value<T>(engine(ctx).uniform() < p[i] ? 1.0 : 0.0);
+      for (size_t i = 0; i < p.size(); ++i) out[i] = convert_value<T>(engine(ctx).bernoulli(p[i]) ? 1.0 : 0.0);
     });
   }
 

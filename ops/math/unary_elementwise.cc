@@ -1,6 +1,7 @@
 // Unary elementwise ops: activations (Relu LeakyRelu Sigmoid Tanh Elu Selu Celu
 // HardSigmoid HardSwish Softplus Softsign ThresholdedRelu), math (Abs Neg Exp Log Sqrt
-// Reciprocal Floor Ceil Round Sign Erf Shrink, trigonometric and hyperbolic), Not, IsNaN, IsInf,
+// Reciprocal Floor Ceil Round Sign Erf Shrink, trigonometric and hyperbolic), Not, BitwiseNot,
+// IsNaN, IsInf,
 // and Clip.
 //
 // One table (kUnaryOps) maps each op to its dtypes, attribute defaults, reference function
@@ -197,6 +198,13 @@ struct NotOp {
     return !x;
   }
 };
+struct BitwiseNotOp {
+  static constexpr DTypeSet kTypes = kIntDTypes;
+  template <class C>
+  static C apply(C x, const UnaryParams&) {
+    return static_cast<C>(~x);
+  }
+};
 struct IsNaNOp {
   static constexpr DTypeSet kTypes = kFloatDTypes;
   template <class C>
@@ -344,6 +352,7 @@ const UnaryOpSpec kUnaryOps[] = {
     ONNXI_UNARY(Atanh, kNoParams, {}),
     ONNXI_UNARY(Shrink, kNoParams, {}),
     ONNXI_UNARY(Not, kNoParams, {}),
+    ONNXI_UNARY(BitwiseNot, kNoParams, {}),
     ONNXI_UNARY(IsNaN, kNoParams, {}),
     ONNXI_UNARY(IsInf, kNoParams, {}),
 };
@@ -493,6 +502,7 @@ ONNXI_REGISTER_UNARY_REF("Shrink", 9, 9);
 ONNXI_REGISTER_UNARY_REF("Not", 1, 1);
 ONNXI_REGISTER_UNARY_REF("IsNaN", 9, 20);
 ONNXI_REGISTER_UNARY_REF("IsInf", 10, 20);
+ONNXI_REGISTER_KERNEL("", "BitwiseNot", 18, 18, kRef, unary_factory("BitwiseNot", false));
 
 // ---- Clip ----
 // Opset < 11: `min`/`max` attributes. From 11: optional `min`/`max` scalar inputs, which

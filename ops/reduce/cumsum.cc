@@ -1,6 +1,6 @@
-// CumSum: running sums along the axis given by the second input (a scalar or 1-element
-// int32/int64 tensor). `exclusive` leaves each element out of its own sum, `reverse` sums
-// from the end. Floats accumulate in double, integers wrap.
+// CumSum and CumProd: running sums (products) along the axis given by the second input (a
+// scalar or 1-element int32/int64 tensor). `exclusive` leaves each element out of its own
+// sum (product), `reverse` runs from the end. Floats accumulate in double, integers wrap.
 #include <type_traits>
 
 #include "ops/common/broadcast.h"
@@ -13,17 +13,18 @@
 namespace onnxi {
 namespace {
 
-class CumSumKernel : public Kernel {
+class CumulativeKernel : public Kernel {
  public:
-  explicit CumSumKernel(const BuildContext& ctx) {
+  CumulativeKernel(const BuildContext& ctx, bool product) : product_(product) {
+    const std::string op = product ? "CumProd" : "CumSum";
     if (!ctx.has_input(0) || !ctx.has_input(1))
-      throw Error(Stage::Build, "CumSum expects data and axis inputs");
+      throw Error(Stage::Build, op + " expects data and axis inputs");
     dtype_ = ctx.input_dtype(0);
     if (!dtype_in(dtype_, kNumericDTypes))
-      throw Error(Stage::Build, "CumSum does not support " + std::string(dtype_name(dtype_)));
+      throw Error(Stage::Build, op + " does not support " + std::string(dtype_name(dtype_)));
     DType at = ctx.input_dtype(1);
     if (at != DType::Int32 && at != DType::Int64)
-      throw Error(Stage::Build, "CumSum axis must be int32 or int64, got " + std::string(dtype_name(at)));
+      throw Error(Stage::Build, op + " axis must be int32 or int64, got " + std::string(dtype_name(at)));
     exclusive_ = ctx.attrs.get_int("exclusive", 0) != 0;
     reverse_ = ctx.attrs.get_int("reverse", 0) != 0;
   }
@@ -55,7 +56,7 @@ class CumSumKernel : public Kernel {
  private:
   static size_t axis_of(const Tensor& t, int64_t rank, Stage stage) {
     if (t.numel() != 1 || t.rank() > 1)
-      throw Error(stage, "CumSum axis must be a scalar, got shape " + shape_to_string(t.shape()));
+      throw Error(stage, "axis must be a scalar, got shape " + shape_to_string(t.shape()));
     const int64_t a = read_int_values(t.reshaped({1}), "axis", stage)[0];
     if (a < -rank || a >= rank)
       throw Error(stage, "axis " + std::to_string(a) + " is out of range for rank " + std::to_string(rank));
@@ -70,25 +71,30 @@ class CumSumKernel : public Kernel {
         for (int64_t j = 0; j < inner; ++j) {
           const T* xo = x + o * n * inner + j;
           T* yo = y + o * n * inner + j;
-          V sum = V(0);
+          V acc = product_ ? V(1) : V(0);
           for (int64_t s = 0; s < n; ++s) {
             const int64_t k = (reverse_ ? n - 1 - s : s) * inner;
             const V v = static_cast<V>(load_elem(xo[k]));
-            if (!exclusive_) sum = wrap_add(sum, v);
-            yo[k] = convert_value<T>(sum);
-            if (exclusive_) sum = wrap_add(sum, v);
+            if (!exclusive_) acc = product_ ? wrap_mul(acc, v) : wrap_add(acc, v);
+            yo[k] = convert_value<T>(acc);
+            if (exclusive_) acc = product_ ? wrap_mul(acc, v) : wrap_add(acc, v);
           }
         }
       }
     });
   }
 
+  bool product_ = false;
   DType dtype_ = DType::Undefined;
   bool exclusive_ = false, reverse_ = false;
 };
 
-ONNXI_REGISTER_KERNEL("", "CumSum", 11, 14, kRef,
-                      [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new CumSumKernel(ctx)); });
+ONNXI_REGISTER_KERNEL("", "CumSum", 11, 14, kRef, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new CumulativeKernel(ctx, false));
+});
+ONNXI_REGISTER_KERNEL("", "CumProd", 26, 26, kRef, [](const BuildContext& ctx) {
+  return std::unique_ptr<Kernel>(new CumulativeKernel(ctx, true));
+});
 
 }  // namespace
 }  // namespace onnxi

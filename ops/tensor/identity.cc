@@ -1,8 +1,8 @@
 // Identity and Dropout. Inference Dropout (the default) forwards the input, with an
 // all-true mask; with training_mode=true (opset 12+) it zeroes each element with
 // probability `ratio` and scales the rest by 1 / (1 - ratio), drawing from a generator
-// seeded by the `seed` attribute when given (so masks are reproducible here, but not
-// numpy's). Both copy, so the planner is free to give the output its own buffer; the graph
+// seeded by the `seed` attribute when given (numpy's legacy generator, as ONNX's reference:
+// a seeded mask is the reference's mask; see ops/math/random_engine.h). Both copy, so the planner is free to give the output its own buffer; the graph
 // passes drop these nodes where they can.
 // Identity also passes sequences and optionals through (opsets 14, 16) as they are.
 #include <cstring>
@@ -53,6 +53,8 @@ class DropoutKernel : public Kernel {
         opset_(ctx.opset),
         seed_(ctx.attrs.has("seed") ? std::optional<uint64_t>(ctx.attrs.get_int("seed")) : std::nullopt) {
     if (!ctx.has_input(0)) throw Error(Stage::Build, "Dropout expects a data input");
+    if (seed_ && *seed_ > 0xffffffffu)
+      throw Error(Stage::Build, "Dropout seed must be in [0, 2^32), got " + std::to_string(ctx.attrs.get_int("seed")));
     mask_dtype_ = ctx.opset >= 10 ? DType::Bool : dtype_;
     if (!dtype_in(dtype_, kFloatDTypes))
       throw Error(Stage::Build, "Dropout does not support " + std::string(dtype_name(dtype_)));

@@ -1,21 +1,25 @@
 // Pad: adds pads[d] elements before and pads[d + rank] after each dim d (negative pads
-// remove elements). Modes: constant (the fill value; default 0, "" or false), edge (repeat
-// the border element) and reflect (mirror about the border element, as numpy's "reflect").
+// remove elements first; the other modes then pad what is left). Modes: constant (the fill
+// value; default 0, "" or false), edge (repeat the border element), reflect (mirror about
+// the border element, as numpy's "reflect") and, from opset 19, wrap (as if the dim were a
+// ring, numpy's "wrap").
 // Opset 1 has a `paddings` attribute, opsets 2-10 `pads` and a float `value`; from 11 the
 // pads (int64) and the optional constant_value are inputs, so the output shape may only be
 // known at run time. Its size is checked before allocating. From 18 an optional `axes`
-// input names the dims the pads are for (the others get none).
+// input (int32/int64, negative counting from the end, no repeats) names the dims the pads
+// are for; the others are not padded. Versions 21-25 only add element types.
 #include <optional>
 
 #include "ops/common/convert.h"
 #include "ops/common/kernel_util.h"
+#include "ops/tensor/dim_map_copy.h"
 #include "ops/tensor/element_util.h"
 #include "runtime/kernel.h"
 
 namespace onnxi {
 namespace {
 
-enum class PadMode { Constant, Edge, Reflect };
+enum class PadMode { Constant, Edge, Reflect, Wrap };
 
 class PadKernel : public Kernel {
  public:
@@ -29,6 +33,10 @@ class PadKernel : public Kernel {
       mode_ = PadMode::Edge;
     else if (mode == "reflect")
       mode_ = PadMode::Reflect;
+    else if (mode == "wrap" && ctx.opset >= 19)
+      mode_ = PadMode::Wrap;
+    else if (mode == "wrap")
+      throw Error(Stage::Build, "Pad mode 'wrap' needs opset 19 or later");
     else
       throw Error(Stage::Build, "Pad mode '" + mode + "' is not supported");
     value_ = Tensor(dtype_, {});
@@ -46,11 +54,14 @@ class PadKernel : public Kernel {
       if (ctx.node.inputs.size() < 2 || !ctx.has_input(1))
         throw Error(Stage::Build, "Pad expects a 'pads' input");
       dispatch_index(ctx.input_dtype(1), Stage::Build, "Pad pads", [](auto) {});
-      has_axes_ = ctx.opset >= 18 && ctx.has_input(3);
-      if (has_axes_) dispatch_index(ctx.input_dtype(3), Stage::Build, "Pad axes", [](auto) {});
       if (ctx.has_input(2) && ctx.input_dtype(2) != dtype_)
         throw Error(Stage::Build, "Pad constant_value has dtype " + dtype_str(ctx.input_dtype(2)) +
                                       ", data " + dtype_str(dtype_));
+      if (ctx.has_input(3)) {
+        if (ctx.opset < 18) throw Error(Stage::Build, "Pad's axes input needs opset 18 or later");
+        dispatch_index(ctx.input_dtype(3), Stage::Build, "Pad axes", [](auto) {});
+        has_axes_ = true;
+      }
     }
   }
 
@@ -66,86 +77,50 @@ class PadKernel : public Kernel {
 
   void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
-    const std::vector<int64_t> p =
-        pads(attr_pads_ ? nullptr : &ctx.input(1), has_axes_ ? &ctx.input(3) : nullptr, x.rank(), Stage::Run);
+    const std::vector<int64_t> p = pads(attr_pads_ ? nullptr : &ctx.input(1), has_axes_ ? &ctx.input(3) : nullptr,
+                                        x.rank(), Stage::Run);
     const Shape out = output_shape(x.shape(), p, Stage::Run);
     const Tensor& value = constant_value(ctx);
     Tensor& y = output_for(ctx, 0, dtype_, out);
-    if (y.numel() == 0) return;
     const size_t r = out.size();
-    if (r == 0) {
-      copy_elements(x, y);
-      return;
-    }
     // Per dim: the source index of every output index, or -1 for the constant.
     std::vector<std::vector<int64_t>> map(r);
     for (size_t d = 0; d < r; ++d) {
-      const int64_t n = x.shape()[d];
+      // Negative pads crop the dim to [first, first + n); positive ones pad that range.
+      const int64_t first = std::max<int64_t>(0, -p[d]);
+      const int64_t n = x.shape()[d] - first - std::max<int64_t>(0, -p[d + r]);
+      const int64_t before = std::max<int64_t>(0, p[d]);
       map[d].resize(static_cast<size_t>(out[d]));
-      for (int64_t c = 0; c < out[d]; ++c) map[d][c] = source_index(c - p[d], n);
-    }
-    const std::vector<int64_t> xs = strides_of(x.shape());
-    const int64_t width = out[r - 1];
-    // Output columns [lo, hi) copy a contiguous run of the source row.
-    int64_t lo = 0, hi = 0;
-    {
-      const int64_t b = p[r - 1];
-      lo = std::clamp<int64_t>(b, 0, width);
-      hi = std::clamp<int64_t>(b + x.shape()[r - 1], lo, width);
-    }
-    dispatch_storage(dtype_, Stage::Run, [&](auto tag) {
-      using S = typename decltype(tag)::type;
-      const S* src = elements<S>(x);
-      S* dst = elements<S>(y);
-      const S fill = elements<S>(value)[0];
-      const std::vector<int64_t>& last = map[r - 1];
-      std::vector<int64_t> idx(r - 1, 0);
-      const int64_t rows = row_count(out);
-      for (int64_t rw = 0; rw < rows; ++rw) {
-        S* o = dst + rw * width;
-        int64_t off = 0;
-        bool constant_row = false;
-        for (size_t d = 0; d + 1 < r; ++d) {
-          const int64_t s = map[d][idx[d]];
-          if (s < 0) constant_row = true;
-          off += s * xs[d];
-        }
-        if (constant_row) {
-          std::fill(o, o + width, fill);
-        } else {
-          const S* row = src + off;
-          for (int64_t j = 0; j < lo; ++j) o[j] = last[j] < 0 ? fill : row[last[j]];
-          if (hi > lo) std::copy(row + last[lo], row + last[lo] + (hi - lo), o + lo);
-          for (int64_t j = hi; j < width; ++j) o[j] = last[j] < 0 ? fill : row[last[j]];
-        }
-        for (size_t d = r - 1; d-- > 0;) {
-          if (++idx[d] < out[d]) break;
-          idx[d] = 0;
-        }
+      for (int64_t c = 0; c < out[d]; ++c) {
+        const int64_t i = source_index(c - before, n);
+        map[d][c] = i < 0 ? -1 : first + i;
       }
-    });
+    }
+    copy_through_dim_maps(x, y, map, &value);
   }
 
  private:
-  // The pads for every dim of a rank-r input: [begin of each dim, end of each dim].
-  std::vector<int64_t> pads(const Tensor* t, const Tensor* axes_t, size_t r, Stage stage) const {
+  // The pads of every dim (begin values, then end values), from the attribute or the pads
+  // input, spread over the dims the axes input names when there is one.
+  std::vector<int64_t> pads(const Tensor* t, const Tensor* axes_t, size_t rank, Stage stage) const {
     if (attr_pads_) return *attr_pads_;
-    std::vector<int64_t> p = read_int_values(*t, "Pad pads", stage);
-    if (!axes_t) return p;
+    std::vector<int64_t> given = read_int_values(*t, "Pad pads", stage);
+    if (!axes_t) return given;
     const std::vector<int64_t> axes = read_int_values(*axes_t, "Pad axes", stage);
-    if (p.size() != 2 * axes.size())
-      throw Error(stage, "Pad has " + std::to_string(p.size()) + " pads for " + std::to_string(axes.size()) + " axes");
-    std::vector<int64_t> full(2 * r, 0);
-    std::vector<bool> seen(r, false);
+    if (given.size() != 2 * axes.size())
+      throw Error(stage, "Pad has " + std::to_string(given.size()) + " pads for " + std::to_string(axes.size()) +
+                             " axes (needs 2 per axis)");
+    std::vector<int64_t> full(2 * rank, 0);
+    std::vector<bool> seen(rank, false);
+    const int64_t r = static_cast<int64_t>(rank);
     for (size_t i = 0; i < axes.size(); ++i) {
-      const int64_t a = axes[i], rank = static_cast<int64_t>(r);
-      if (a < -rank || a >= rank)
-        throw Error(stage, "Pad axis " + std::to_string(a) + " is out of range for rank " + std::to_string(r));
-      const size_t d = static_cast<size_t>(a < 0 ? a + rank : a);
-      if (seen[d]) throw Error(stage, "Pad axes repeat axis " + std::to_string(a));
-      seen[d] = true;
-      full[d] = p[i];
-      full[d + r] = p[i + axes.size()];
+      if (axes[i] < -r || axes[i] >= r)
+        throw Error(stage, "Pad axis " + std::to_string(axes[i]) + " is out of range for rank " + std::to_string(r));
+      const size_t a = static_cast<size_t>(axes[i] < 0 ? axes[i] + r : axes[i]);
+      if (seen[a]) throw Error(stage, "Pad axes name dim " + std::to_string(a) + " twice");
+      seen[a] = true;
+      full[a] = given[i];
+      full[a + rank] = given[i + axes.size()];
     }
     return full;
   }
@@ -171,8 +146,9 @@ class PadKernel : public Kernel {
       if (out[d] < 0)
         throw Error(stage, "Pad removes more than the " + std::to_string(x[d]) + " elements of dim " +
                                std::to_string(d));
-      if (mode_ != PadMode::Constant && x[d] == 0 && out[d] > 0)
-        throw Error(stage, "Pad cannot edge- or reflect-pad an empty dim");
+      const int64_t kept = x[d] - std::max<int64_t>(0, -b) - std::max<int64_t>(0, -e);
+      if (mode_ != PadMode::Constant && kept <= 0 && out[d] > 0)
+        throw Error(stage, "Pad cannot edge-, reflect- or wrap-pad an empty dim");
     }
     checked_output_numel(out, dtype_, stage);
     return out;
@@ -193,6 +169,10 @@ class PadKernel : public Kernel {
         if (m < 0) m += period;
         return m < n ? m : period - m;
       }
+      case PadMode::Wrap: {
+        const int64_t m = i % n;
+        return m < 0 ? m + n : m;
+      }
     }
     return -1;
   }
@@ -205,8 +185,8 @@ class PadKernel : public Kernel {
   Tensor value_;  // fill value for opsets < 11 and the default
 };
 
-// Not yet: 18 (axes input), 19 (wrap mode), 21, 23, 24, 25 (new types).
-ONNXI_REGISTER_KERNEL("", "Pad", 1, 13, kRef,
+// Schema versions 1, 2, 11, 13, 18, 19, 21, 23, 24, 25.
+ONNXI_REGISTER_KERNEL("", "Pad", 1, 25, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new PadKernel(ctx)); });
 
 }  // namespace

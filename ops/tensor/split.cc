@@ -1,6 +1,8 @@
 // Split: cuts the input along `axis` into the node's outputs, with lengths from `split` (an
 // attribute before opset 13, an optional int64 input from 13; opset 1 accepted either) or
-// equal parts when it is absent (the dim must then divide evenly). Any dtype.
+// equal parts when it is absent. Before opset 18 the dim must then divide evenly; from 18
+// (attribute `num_outputs`, which must match the node's outputs and excludes `split`) the
+// parts are ceil(dim / n) long and the last one takes what is left. Any dtype.
 #include <optional>
 
 #include "ops/common/kernel_util.h"
@@ -24,6 +26,16 @@ class SplitKernel : public Kernel {
       split_input_ = true;
     }
     num_outputs_ = ctx.num_outputs();
+    if (ctx.opset >= 18) {
+      uneven_ = true;
+      if (ctx.attrs.has("num_outputs")) {
+        const int64_t n = ctx.attrs.get_int("num_outputs");
+        if (split_input_) throw Error(Stage::Build, "Split has both a 'split' input and 'num_outputs'");
+        if (n < 1 || static_cast<size_t>(n) != num_outputs_)
+          throw Error(Stage::Build, "Split num_outputs is " + std::to_string(n) + " but the node has " +
+                                        std::to_string(num_outputs_) + " outputs");
+      }
+    }
     if (attr_split_) check_split(*attr_split_, Stage::Build);
   }
 
@@ -99,10 +111,15 @@ class SplitKernel : public Kernel {
       check_split(lens, stage);
     } else {
       const int64_t n = static_cast<int64_t>(num_outputs_);
-      if (dim % n != 0)
+      if (dim % n != 0 && !uneven_)
         throw Error(stage, "Split cannot divide a dim of " + std::to_string(dim) + " into " +
-                               std::to_string(n) + " equal parts");
-      lens.assign(num_outputs_, dim / n);
+                               std::to_string(n) + " equal parts (before opset 18)");
+      const int64_t chunk = dim / n + (dim % n != 0 ? 1 : 0);
+      lens.assign(num_outputs_, chunk);
+      lens.back() = dim - chunk * (n - 1);
+      if (lens.back() < 0)
+        throw Error(stage, "Split cannot cut a dim of " + std::to_string(dim) + " into " + std::to_string(n) +
+                               " parts of " + std::to_string(chunk) + " with a smaller last one");
     }
     int64_t total = 0;
     for (int64_t v : lens) {
@@ -121,10 +138,11 @@ class SplitKernel : public Kernel {
   size_t num_outputs_ = 0;
   std::optional<std::vector<int64_t>> attr_split_;
   bool split_input_ = false;
+  bool uneven_ = false;  // opset >= 18: the last part may be smaller
 };
 
-// Not yet: 18 (num_outputs, uneven last chunk).
-ONNXI_REGISTER_KERNEL("", "Split", 1, 13, kRef,
+// Schema versions 1, 2, 11, 13, 18.
+ONNXI_REGISTER_KERNEL("", "Split", 1, 18, kRef,
                       [](const BuildContext& ctx) { return std::unique_ptr<Kernel>(new SplitKernel(ctx)); });
 
 }  // namespace

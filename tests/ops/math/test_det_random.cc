@@ -197,3 +197,30 @@ TEST_CASE("Dropout in training mode", "[tensor][dropout]") {
   require_same(run_all(node("Dropout", {x, ratio, Tensor::scalar<bool>(false)}, {}, 13)), x);
   expect_error_all(node("Dropout", {x, Tensor::scalar<float>(1.5f), train}, {}, 13));
 }
+
+TEST_CASE("Seeded random ops give ONNX's reference values (numpy's RandomState)", "[math][random]") {
+  // Values from gen/random_reference.py (ONNX's reference evaluator).
+  check_all(node("RandomUniform", {},
+                 {attr_ints("shape", {6}), attr_float("low", -2), attr_float("high", 3), attr_float("seed", 5),
+                  attr_int("dtype", 11)}),
+            {-0.89003414455130248, 2.3536615308868818, -0.96640422330286802, 2.5930545396896081, 0.44205594397414583,
+             1.0587193145132288},
+            1e-12, 1e-12);
+  check_all(node("RandomNormal", {},
+                 {attr_ints("shape", {5}), attr_float("mean", 1), attr_float("scale", 2), attr_float("seed", 2),
+                  attr_int("dtype", 11)}),
+            {0.16648430518905877, 0.88746634554734105, -3.2723921913369081, 4.2805416168099768, -2.5868711703897262},
+            1e-12, 1e-12);
+  Tensor p = Tensor::from_vector<double>({0.0, 1.0, 0.3, 0.7, 0.5, 0.9, 0.1, 0.45}, {8});
+  check_all(node("Bernoulli", {p}, {attr_float("seed", 1)}, 15), {0, 1, 0, 1, 0, 1, 0, 0});
+  Tensor x = Tensor::from_vector<float>({1, 2, 3, 4, 5, 6, 7, 8}, {8});
+  NodeRun d = node("Dropout", {x, Tensor::scalar<float>(0.4f), Tensor::scalar<bool>(true)}, {attr_int("seed", 3)}, 13);
+  d.num_outputs = 2;
+  check_all(d, {1.6666666269302368, 3.3333332538604736, 0, 6.6666665077209473, 8.3333330154418945, 10, 0, 0}, 1e-6);
+  check_all(d, {1, 1, 0, 1, 1, 1, 0, 0}, 0, 0, 1);
+  // Seeds numpy rejects, and probabilities outside [0, 1].
+  expect_error_all(node("RandomUniform", {}, {attr_ints("shape", {2}), attr_float("seed", -3)}), "seed");
+  expect_error_all(node("Bernoulli", {Tensor::from_vector<double>({1.5}, {1})}, {}, 15), "[0, 1]");
+  d.attributes = {attr_int("seed", -1)};
+  expect_error_all(d, "seed");
+}

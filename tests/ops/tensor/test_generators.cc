@@ -53,6 +53,29 @@ TEST_CASE("Range for int and float types, positive and negative deltas", "[gener
       Error);
 }
 
+TEST_CASE("Range 27: float16 and bfloat16, stash_type", "[generate][range]") {
+  auto half = [](DType t, double v) { return make_tensor(t, {}, {v}); };
+  for (DType t : {DType::Float16, DType::BFloat16}) {
+    INFO(dtype_name(t));
+    Tensor y = run_all(node("Range", {half(t, 1), half(t, 3), half(t, 0.5)}, {}, 27));
+    REQUIRE(y.dtype() == t);
+    require_values(y, {1, 1.5, 2, 2.5});
+    y = run_all(node("Range", {half(t, 4), half(t, 1), half(t, -1)}, {attr_int("stash_type", 11)}, 27));
+    require_values(y, {4, 3, 2});
+    expect_error_all(node("Range", {half(t, 1), half(t, 3), half(t, 0.5)}, {}, 11), "opset 27");
+  }
+  // bfloat16 keeps 8 significant bits: 256 + 1 is not representable, but each element is
+  // computed from start + i * delta in float and rounded once, so the sequence keeps moving
+  // (257 rounds to 256, 258 stays).
+  Tensor y = run_all(node("Range", {half(DType::BFloat16, 256), half(DType::BFloat16, 260), half(DType::BFloat16, 1)}, {}, 27));
+  require_values(y, {256, 256, 258, 260});
+  expect_error_all(node("Range", {half(DType::Float16, 1), half(DType::Float16, 3), half(DType::Float16, 1)},
+                        {attr_int("stash_type", 10)}, 27),
+                   "stash_type");
+  // Other types are unchanged at 27.
+  require_values(run_all(node("Range", {i64({0}, {}), i64({3}, {}), i64({1}, {})}, {}, 27)), {0, 1, 2});
+}
+
 // ---------------- ConstantOfShape ----------------
 
 TEST_CASE("ConstantOfShape: default float zero, typed values, scalar output, guards",

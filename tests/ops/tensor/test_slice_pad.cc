@@ -152,6 +152,39 @@ TEST_CASE("Split: equal parts, explicit lengths as attribute and input, zero-siz
   REQUIRE_THROWS_AS(run_split(node("Split", {x, i64({kMax, kMax})}, {attr_int("axis", 1)}), 2), Error);
 }
 
+TEST_CASE("Split 18: num_outputs with an uneven last part", "[rearrange][split]") {
+  auto run_split = [](NodeRun r, size_t outputs) {
+    r.num_outputs = outputs;
+    return run_node(r).outputs;
+  };
+  Tensor x = iota(DType::Float, {7});
+  std::vector<Tensor> ys = run_split(node("Split", {x}, {attr_int("num_outputs", 4)}, 18), 4);
+  REQUIRE(ys.size() == 4);
+  require_values(ys[0], {0, 1});
+  require_values(ys[1], {2, 3});
+  require_values(ys[2], {4, 5});
+  require_values(ys[3], {6});
+  Tensor m = iota(DType::Int32, {2, 8});
+  ys = run_split(node("Split", {m}, {attr_int("num_outputs", 3), attr_int("axis", 1)}, 18), 3);
+  REQUIRE(ys[0].shape() == Shape{2, 3});
+  REQUIRE(ys[2].shape() == Shape{2, 2});
+  require_values(ys[2], {6, 7, 14, 15});
+  // Without num_outputs the node's output count is used, as in ONNX's reference.
+  ys = run_split(node("Split", {x}, {}, 18), 2);
+  require_values(ys[1], {4, 5, 6});
+  // Even splits are unchanged.
+  ys = run_split(node("Split", {x}, {attr_int("num_outputs", 7)}, 18), 7);
+  REQUIRE(ys[6].shape() == Shape{1});
+  // 2 into 3: parts of 1, the last empty; into 4 the last would be -1 long.
+  Tensor two = iota(DType::Float, {2});
+  ys = run_split(node("Split", {two}, {attr_int("num_outputs", 3)}, 18), 3);
+  REQUIRE(ys[2].shape() == Shape{0});
+  REQUIRE_THROWS_AS(run_split(node("Split", {two}, {attr_int("num_outputs", 4)}, 18), 4), Error);
+  REQUIRE_THROWS_AS(run_split(node("Split", {x}, {attr_int("num_outputs", 3)}, 18), 2), Error);
+  REQUIRE_THROWS_AS(run_split(node("Split", {x, i64({3, 4})}, {attr_int("num_outputs", 2)}, 18), 2), Error);
+  REQUIRE_THROWS_AS(run_split(node("Split", {x}, {}, 13), 2), Error);  // uneven before 18
+}
+
 // ---------------- Pad ----------------
 
 namespace {
@@ -160,7 +193,11 @@ int64_t pad_source(int64_t i, int64_t n, const std::string& mode) {
   if (i >= 0 && i < n) return i;
   if (mode == "constant") return -1;
   if (mode == "edge") return i < 0 ? 0 : n - 1;
-  // reflect, one bounce at a time
+  if (mode == "wrap") {
+    while (i < 0) i += n;
+    return i % n;
+  }
+    // reflect, one bounce at a time
   while (i < 0 || i >= n) {
     if (n == 1) return 0;
     i = i < 0 ? -i : 2 * (n - 1) - i;
@@ -178,8 +215,12 @@ std::vector<double> ref_pad(const Tensor& x, const std::vector<int64_t>& pads, c
     std::vector<int64_t> c = unravel(f, *out);
     bool fill = false;
     for (size_t d = 0; d < r; ++d) {
-      c[d] = pad_source(c[d] - pads[d], x.shape()[d], mode);
+      // Negative pads crop first; the mode pads the rest.
+      const int64_t first = std::max<int64_t>(0, -pads[d]);
+      const int64_t n = x.shape()[d] - first - std::max<int64_t>(0, -pads[d + r]);
+      c[d] = pad_source(c[d] - std::max<int64_t>(0, pads[d]), n, mode);
       fill |= c[d] < 0;
+      if (c[d] >= 0) c[d] += first;
     }
     v.push_back(fill ? value : get_value(x, ravel(c, x.shape())));
   }
@@ -250,6 +291,59 @@ TEST_CASE("Pad 18: the axes input names the padded dims", "[rearrange][pad]") {
   expect_error_all(node("Pad", {x, i64({1, 1, 1}), f32({0.0f}, {}), i64({1})}, {}, 18));
   expect_error_all(node("Pad", {x, i64({1, 1, 1, 1}), f32({0.0f}, {}), i64({1, -2})}, {}, 18));
   expect_error_all(node("Pad", {x, i64({1, 1}), f32({0.0f}, {}), i64({3})}, {}, 18));
+
+TEST_CASE("Pad 19: wrap mode, with crops, against the same reference", "[rearrange][pad]") {
+  Tensor x = random_tensor(DType::Float, {3, 4, 2}, 9);
+  const std::vector<std::vector<int64_t>> pad_sets = {
+      {1, 2, 0, 2, 1, 1}, {0, -1, 1, -1, 2, 0}, {2, 7, 3, 3, 0, 4}, {-2, 0, 0, 1, -1, 0}};
+  for (const std::string mode : {"wrap", "edge", "reflect"}) {
+    for (const auto& pads : pad_sets) {
+      INFO("mode " << mode << " pads " << shape_to_string(pads));
+      Shape os;
+      std::vector<double> want = ref_pad(x, pads, mode, 0, &os);
+      Tensor y = run_all(node("Pad", {x, i64(pads)}, {attr_string("mode", mode)}, 19));
+      REQUIRE(y.shape() == os);
+      require_values(y, want);
+    }
+  }
+  // By hand: [0 1 2 3 4] cropped by 2 at the start, then 4 wrapped at the end (as ONNX Runtime).
+  Tensor v = f32({0, 1, 2, 3, 4}, {5});
+  require_values(run_all(node("Pad", {v, i64({-2, 4})}, {attr_string("mode", "wrap")}, 19)), {2, 3, 4, 2, 3, 4, 2});
+  require_values(run_all(node("Pad", {v, i64({3, -1})}, {attr_string("mode", "reflect")}, 19)),
+                 {3, 2, 1, 0, 1, 2, 3});
+  expect_error_all(node("Pad", {v, i64({1, 1})}, {attr_string("mode", "wrap")}, 18), "opset 19");
+  CHECK(run_all(node("Pad", {v, i64({-3, -2})}, {attr_string("mode", "wrap")}, 19)).shape() == Shape{0});
+  expect_error_all(node("Pad", {v, i64({-5, 2})}, {attr_string("mode", "wrap")}, 19), "empty dim");
+  expect_error_all(node("Pad", {v, i64({-3, -3})}, {attr_string("mode", "wrap")}, 19), "removes more");
+  Tensor z(DType::Float, {0});
+  expect_error_all(node("Pad", {z, i64({1, 0})}, {attr_string("mode", "wrap")}, 19), "empty dim");
+}
+
+TEST_CASE("Pad 18: axes input, negative axes, int32 axes, errors", "[rearrange][pad]") {
+  Tensor x = random_tensor(DType::Float, {2, 3, 4}, 10);
+  // axes [-1, 0] with pads (begin -1, begin 0, end 1, end 2)  ==  full pads {2,0,-1 | 0+... }
+  Shape os;
+  std::vector<double> want = ref_pad(x, {0, 0, -1, 2, 0, 1}, "constant", 1.5, &os);
+  for (bool constant_axes : {false, true}) {
+    for (DType at : {DType::Int64, DType::Int32}) {
+      Tensor axes = make_tensor(at, {2}, {-1, 0});
+      NodeRun r = node("Pad", {x, i64({-1, 0, 1, 2}), f32({1.5f}, {}), axes}, {}, 18);
+      r.constant = {false, false, false, constant_axes};
+      Tensor y = run_all(r);
+      REQUIRE(y.shape() == os);
+      require_values(y, want);
+    }
+  }
+  // Edge mode on one axis, constant_value omitted.
+  want = ref_pad(x, {0, 1, 0, 0, 2, 0}, "edge", 0, &os);
+  Tensor y = run_all(node("Pad", {x, i64({1, 2}), Tensor(), i64({1})}, {attr_string("mode", "edge")}, 25));
+  REQUIRE(y.shape() == os);
+  require_values(y, want);
+  expect_error_all(node("Pad", {x, i64({1, 2, 3}), Tensor(), i64({1})}, {}, 18), "2 per axis");
+  expect_error_all(node("Pad", {x, i64({1, 2}), Tensor(), i64({3})}, {}, 18), "out of range");
+  expect_error_all(node("Pad", {x, i64({1, 2, 1, 2}), Tensor(), i64({1, -2})}, {}, 18), "twice");
+  expect_error_all(node("Pad", {x, i64({1, 2}), Tensor(), f32({1}, {1})}, {}, 18), "int32 or int64");
+  expect_error_all(node("Pad", {x, i64({1, 2}), Tensor(), i64({1})}, {}, 13), "opset 18");
 }
 
 // ---------------- Tile / Expand ----------------
