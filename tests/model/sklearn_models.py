@@ -66,10 +66,35 @@ def mixed(n_classes):
     return X[:, :5], ints, strs, y
 
 
-def run_onnxi(onnxi, model_path, feeds, tmp, tag):
-    args = [onnxi, "run", model_path, "-q", "--threads", "1", "--output-dir", os.path.join(tmp, tag + "_out")]
+def read_pb_value(path, value_info):
+    """A .pb output of onnxi: a SequenceProto (of maps: ZipMap) or a TensorProto."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if value_info.type.HasField("sequence_type"):
+        seq = onnx.SequenceProto()
+        seq.ParseFromString(data)
+        return numpy_helper.to_list(seq)
+    t = onnx.TensorProto()
+    t.ParseFromString(data)
+    return numpy_helper.to_array(t)
+
+
+def run_onnxi(onnxi, model_path, feeds, tmp, tag, pb=False):
+    out_dir = os.path.join(tmp, tag + "_out")
+    args = [onnxi, "run", model_path, "-q", "--threads", "1", "--output-dir", out_dir]
+    if pb:
+        args += ["--output-format", "pb"]
     for name, value in feeds.items():
-        if value.dtype.kind in "UO":  # onnxi reads string tensors from .pb files
+        if isinstance(value, dict):  # a map input: MapProto
+            path = os.path.join(tmp, "%s_%s.pb" % (tag, name))
+            m = onnx.MapProto(name=name, key_type=onnx.TensorProto.STRING,
+                              string_keys=[k.encode() for k in value])
+            m.values.elem_type = onnx.SequenceProto.TENSOR
+            m.values.tensor_values.extend(numpy_helper.from_array(np.array(v, dtype=np.float32))
+                                          for v in value.values())
+            with open(path, "wb") as f:
+                f.write(m.SerializeToString())
+        elif value.dtype.kind in "UO":  # onnxi reads string tensors from .pb files
             path = os.path.join(tmp, "%s_%s.pb" % (tag, name))
             with open(path, "wb") as f:
                 f.write(numpy_helper.from_array(value.astype(object), name).SerializeToString())
@@ -81,7 +106,9 @@ def run_onnxi(onnxi, model_path, feeds, tmp, tag):
     if p.returncode != 0:
         raise RuntimeError("onnxi run failed: %s" % p.stderr.strip())
     model = onnx.load(model_path)
-    return [np.load(os.path.join(tmp, tag + "_out", o.name + ".npy")) for o in model.graph.output]
+    if pb:
+        return [read_pb_value(os.path.join(out_dir, o.name + ".pb"), o) for o in model.graph.output]
+    return [np.load(os.path.join(out_dir, o.name + ".npy")) for o in model.graph.output]
 
 
 def convert(model, initial, ml_opset, options=None):
@@ -108,6 +135,54 @@ def check_classifier(name, model, X_fit, y, feeds, X_eval, ml_opset, onnxi, tmp,
     diff = float(np.abs(proba.astype(np.float64) - want_proba).max())
     ok = agree == len(want_label) and proba.shape == want_proba.shape and diff <= PROB_TOL
     print("%-34s %s labels %d/%d, max |prob diff| %.2e" % (name, "PASS" if ok else "FAIL", agree, len(want_label), diff))
+    return ok
+
+
+def check_zipmap(name, model, X_fit, y, X_eval, ml_opset, onnxi, tmp):
+    """The default conversion: probabilities as a sequence of maps (ZipMap) from class label
+    (int64 or string) to probability."""
+    model.fit(X_fit, y)
+    path = os.path.join(tmp, name + ".onnx")
+    onnx.save(convert(model, X_fit, ml_opset), path)
+    label, maps = run_onnxi(onnxi, path, {"X": X_eval}, tmp, name, pb=True)
+    want_label = model.predict(X_eval)
+    want_proba = model.predict_proba(X_eval)
+    classes = list(model.classes_)
+    agree = int(sum(str(a) == str(b) for a, b in zip(label, want_label)))
+    diff = 0.0
+    keys_ok = len(maps) == len(want_label)
+    for row, m in zip(want_proba, maps):
+        keys = [k.decode() if isinstance(k, bytes) else k for k in m.keys()]
+        keys_ok &= [str(k) for k in keys] == [str(c) for c in classes]
+        diff = max(diff, float(np.abs(np.array(list(m.values()), dtype=np.float64) - row).max()))
+    ok = keys_ok and agree == len(want_label) and diff <= PROB_TOL
+    print("%-34s %s labels %d/%d, %d maps, keys %s, max |prob diff| %.2e" % (
+        name, "PASS" if ok else "FAIL", agree, len(want_label), len(maps), "ok" if keys_ok else "WRONG", diff))
+    return ok
+
+
+def check_dict_vectorizer(ml_opset, onnxi, tmp):
+    """DictVectorizer on one dictionary (a map input), then logistic regression."""
+    from sklearn.feature_extraction import DictVectorizer
+    from skl2onnx.common.data_types import DictionaryType
+
+    X, y = classification(3)
+    names = ["f%d" % i for i in range(X.shape[1])]
+    rows = [{n: float(v) for n, v in zip(names, r) if abs(v) > 0.3} for r in X]
+    model = Pipeline([("dict", DictVectorizer(sparse=False)), ("clf", LogisticRegression(max_iter=1000))])
+    model.fit(rows[:300], y[:300])
+    path = os.path.join(tmp, "dict_vectorizer.onnx")
+    onx = convert(model, [("X", DictionaryType(StringTensorType([]), FloatTensorType([])))], ml_opset,
+                  no_zipmap(model))
+    onnx.save(onx, path)
+    agree, diff = 0, 0.0
+    for i, r in enumerate(rows[300:320]):
+        label, proba = run_onnxi(onnxi, path, {"X": r}, tmp, "dict_vectorizer_%d" % i)
+        agree += int(label.reshape(-1)[0] == model.predict([r])[0])
+        diff = max(diff, float(np.abs(proba.reshape(-1) - model.predict_proba([r])[0]).max()))
+    ok = agree == 20 and diff <= PROB_TOL
+    print("%-34s %s labels %d/20, max |prob diff| %.2e" % ("dict_vectorizer_logreg", "PASS" if ok else "FAIL",
+                                                           agree, diff))
     return ok
 
 
@@ -193,6 +268,14 @@ def main():
                   ("svc_probability", SVC(probability=True, random_state=SEED))]
         for name, m in models:
             ok &= check_classifier("%s_%dclass" % (name, k), m, fit, y[:300], {"X": ev}, ev, ml, a.onnxi, tmp)
+    # ZipMap outputs: int64 labels (a forest) and string labels (logistic regression).
+    X, y = classification(3)
+    ok &= check_zipmap("random_forest_zipmap_int64", RandomForestClassifier(n_estimators=10, random_state=SEED),
+                       X[:300], y[:300], X[300:], ml, a.onnxi, tmp)
+    names = np.array(["alpha", "beta", "gamma"])
+    ok &= check_zipmap("logistic_regression_zipmap_string", LogisticRegression(max_iter=1000),
+                       X[:300], names[y[:300]], X[300:], ml, a.onnxi, tmp)
+    ok &= check_dict_vectorizer(ml, a.onnxi, tmp)
     X, y = regression()
     ok &= check_regressor("random_forest_regressor", RandomForestRegressor(n_estimators=10, max_depth=6, random_state=SEED),
                           X[:300], y[:300], X[300:], ml, a.onnxi, tmp)
