@@ -45,21 +45,14 @@ class LinearClassifierKernel : public Kernel {
     lin_.intercepts = floats_or_tensor(ctx.attrs, "intercepts", false, op);
     labels_ = read_class_labels(ctx.attrs, "classlabels_ints", "classlabels_strings", op);
     post_ = read_post_transform(ctx.attrs, op);
-    if (ctx.has_input(0) && !dtype_in(ctx.input_dtype(0), kMlNumericInput))
-      throw Error(Stage::Build, op + ": X must be float, double, int64 or int32");
+    check_numeric_x(ctx, op);
   }
 
   void infer(InferContext& ctx) override {
-    int64_t n = rows_of(ctx.input_shape(0));
     const Shape* s = ctx.input_shape(0);
     int64_t c = s && !s->empty() ? s->back() : 0;
-    if (n < 0 || c <= 0 || lin_.coef.size() % static_cast<size_t>(c) != 0) {
-      ctx.set_output_dtype(0, labels_.dtype());
-      if (ctx.num_outputs() > 1) ctx.set_output_dtype(1, DType::Float);
-      return;
-    }
-    ctx.set_output(0, labels_.dtype(), {n});
-    if (ctx.num_outputs() > 1) ctx.set_output(1, DType::Float, {n, score_columns(static_cast<int64_t>(lin_.coef.size()) / c)});
+    bool fits = c > 0 && lin_.coef.size() % static_cast<size_t>(c) == 0;
+    infer_classifier(ctx, labels_.dtype(), fits ? score_columns(static_cast<int64_t>(lin_.coef.size()) / c) : -1);
   }
 
   void run(RunContext& ctx) const override {
@@ -124,17 +117,10 @@ class LinearRegressorKernel : public Kernel {
     lin_.outputs = ctx.attrs.get_int("targets", 1);
     if (lin_.outputs < 1) throw Error(Stage::Build, op + ": targets must be >= 1");
     post_ = read_post_transform(ctx.attrs, op);
-    if (ctx.has_input(0) && !dtype_in(ctx.input_dtype(0), kMlNumericInput))
-      throw Error(Stage::Build, op + ": X must be float, double, int64 or int32");
+    check_numeric_x(ctx, op);
   }
 
-  void infer(InferContext& ctx) override {
-    int64_t n = rows_of(ctx.input_shape(0));
-    if (n < 0)
-      ctx.set_output_dtype(0, DType::Float);
-    else
-      ctx.set_output(0, DType::Float, {n, lin_.outputs});
-  }
+  void infer(InferContext& ctx) override { infer_regressor(ctx, DType::Float, lin_.outputs); }
 
   void run(RunContext& ctx) const override {
     const std::string op = "LinearRegressor";

@@ -80,6 +80,30 @@ void apply_post_transform(PostTransform pt, double* v, size_t n) {
   }
 }
 
+void check_numeric_x(const BuildContext& ctx, const std::string& op) {
+  if (ctx.has_input(0) && !dtype_in(ctx.input_dtype(0), kMlNumericInput))
+    throw Error(Stage::Build, op + ": X must be float, double, int64 or int32");
+}
+
+void infer_classifier(InferContext& ctx, DType labels, int64_t score_cols) {
+  int64_t n = rows_of(ctx.input_shape(0));
+  if (n < 0 || score_cols < 0) {
+    ctx.set_output_dtype(0, labels);
+    if (ctx.num_outputs() > 1) ctx.set_output_dtype(1, DType::Float);
+    return;
+  }
+  ctx.set_output(0, labels, {n});
+  if (ctx.num_outputs() > 1) ctx.set_output(1, DType::Float, {n, score_cols});
+}
+
+void infer_regressor(InferContext& ctx, DType dtype, int64_t cols) {
+  int64_t n = rows_of(ctx.input_shape(0));
+  if (n < 0)
+    ctx.set_output_dtype(0, dtype);
+  else
+    ctx.set_output(0, dtype, {n, cols});
+}
+
 std::vector<double> tensor_to_doubles(const Tensor& t, const std::string& what) {
   std::vector<double> out(static_cast<size_t>(t.numel()));
   bool ok = visit_dtype<kNumericDTypes | kBoolDTypes>(t.dtype(), [&](auto tag) {

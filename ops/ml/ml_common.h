@@ -38,6 +38,13 @@ inline constexpr DTypeSet kMlNumericInput =
 FeatureRows read_rows(const Tensor& x, const std::string& op, DTypeSet allowed = kMlNumericInput);
 // The number of rows of an X of shape `s` ([N, C] or [C]), or -1 when not known.
 inline int64_t rows_of(const Shape* s) { return s && !s->empty() ? (s->size() == 2 ? (*s)[0] : 1) : -1; }
+// Throws Error(Build) when input 0 is known and not float, double, int64 or int32.
+void check_numeric_x(const BuildContext& ctx, const std::string& op);
+// A classifier's outputs: labels [N] of `labels`, scores [N, score_cols] float (dtypes
+// only while N is not known).
+void infer_classifier(InferContext& ctx, DType labels, int64_t score_cols);
+// A regressor's output: [N, cols] of `dtype`.
+void infer_regressor(InferContext& ctx, DType dtype, int64_t cols);
 // Every element of a numeric tensor as double.
 std::vector<double> tensor_to_doubles(const Tensor& t, const std::string& what);
 // Fills `out` (float, double, float16 or bfloat16; allocated by the caller) from `v`.

@@ -52,7 +52,10 @@ std::vector<double> read_floats(const AttributeReader& a, const std::string& n, 
 }
 
 // Pairwise coupling of the class-pair probabilities r (k x k) into class probabilities
-// (Wu, Lin and Weng's second method, as libsvm and the reference do it).
+// (Wu, Lin and Weng's second method) as libsvm, scikit-learn and ONNX Runtime do it. ONNX's
+// reference (1.23.1) fills each row of Q above the diagonal with one dot product instead
+// of libsvm's element-wise products, which differs from three classes on; onnxi follows
+// libsvm (tests/ops/ml/gen/ml_reference.py).
 std::vector<double> couple(size_t k, const std::vector<double>& r) {
   std::vector<double> q(k * k), qp(k), p(k, 1.0 / static_cast<double>(k));
   size_t max_iter = std::max<size_t>(100, k);
@@ -133,20 +136,10 @@ class SvmClassifierKernel : public Kernel {
     n_scores_ = proba_ || vectors_ == 0 ? classes_ : pairs_;
     second_ = rho_.size() == 1 && labels_.size() == 2;
     z_cols_ = n_scores_ == 1 && second_ && post_ != PostTransform::Probit ? 2 : n_scores_;
-    if (ctx.has_input(0) && !dtype_in(ctx.input_dtype(0), kMlNumericInput))
-      throw Error(Stage::Build, op + ": X must be float, double, int64 or int32");
+    check_numeric_x(ctx, op);
   }
 
-  void infer(InferContext& ctx) override {
-    int64_t n = rows_of(ctx.input_shape(0));
-    if (n < 0) {
-      ctx.set_output_dtype(0, labels_.dtype());
-      if (ctx.num_outputs() > 1) ctx.set_output_dtype(1, DType::Float);
-      return;
-    }
-    ctx.set_output(0, labels_.dtype(), {n});
-    if (ctx.num_outputs() > 1) ctx.set_output(1, DType::Float, {n, z_cols_});
-  }
+  void infer(InferContext& ctx) override { infer_classifier(ctx, labels_.dtype(), z_cols_); }
 
   void run(RunContext& ctx) const override {
     const std::string op = "SVMClassifier";
@@ -268,17 +261,10 @@ class SvmRegressorKernel : public Kernel {
     } else {
       features_ = static_cast<int64_t>(coef_.size());
     }
-    if (ctx.has_input(0) && !dtype_in(ctx.input_dtype(0), kMlNumericInput))
-      throw Error(Stage::Build, op + ": X must be float, double, int64 or int32");
+    check_numeric_x(ctx, op);
   }
 
-  void infer(InferContext& ctx) override {
-    int64_t n = rows_of(ctx.input_shape(0));
-    if (n < 0)
-      ctx.set_output_dtype(0, DType::Float);
-    else
-      ctx.set_output(0, DType::Float, {n, 1});
-  }
+  void infer(InferContext& ctx) override { infer_regressor(ctx, DType::Float, 1); }
 
   void run(RunContext& ctx) const override {
     const std::string op = "SVMRegressor";

@@ -43,20 +43,10 @@ class TreeClassifierKernel : public Kernel {
     binary_ = !model_.weights.empty();
     for (const LeafWeight& w : model_.weights) binary_ = binary_ && w.target == model_.weights[0].target;
     n_out_ = binary_ && n_classes_ == 1 ? 2 : n_classes_;
-    if (ctx.has_input(0) && !dtype_in(ctx.input_dtype(0), kMlNumericInput))
-      throw Error(Stage::Build, op + ": X must be float, double, int64 or int32");
+    check_numeric_x(ctx, op);
   }
 
-  void infer(InferContext& ctx) override {
-    int64_t n = rows_of(ctx.input_shape(0));
-    if (n < 0) {
-      ctx.set_output_dtype(0, labels_.dtype());
-      if (ctx.num_outputs() > 1) ctx.set_output_dtype(1, DType::Float);
-      return;
-    }
-    ctx.set_output(0, labels_.dtype(), {n});
-    if (ctx.num_outputs() > 1) ctx.set_output(1, DType::Float, {n, n_out_});
-  }
+  void infer(InferContext& ctx) override { infer_classifier(ctx, labels_.dtype(), n_out_); }
 
   void run(RunContext& ctx) const override {
     const std::string op = "TreeEnsembleClassifier";
@@ -131,17 +121,10 @@ class TreeRegressorKernel : public Kernel {
     base_ = read_base_values(ctx.attrs, as_tensor, n_targets_, op);
     post_ = read_post_transform(ctx.attrs, op);
     agg_ = read_aggregate(ctx.attrs.get_string("aggregate_function", "SUM"), op);
-    if (ctx.has_input(0) && !dtype_in(ctx.input_dtype(0), kMlNumericInput))
-      throw Error(Stage::Build, op + ": X must be float, double, int64 or int32");
+    check_numeric_x(ctx, op);
   }
 
-  void infer(InferContext& ctx) override {
-    int64_t n = rows_of(ctx.input_shape(0));
-    if (n < 0)
-      ctx.set_output_dtype(0, DType::Float);
-    else
-      ctx.set_output(0, DType::Float, {n, n_targets_});
-  }
+  void infer(InferContext& ctx) override { infer_regressor(ctx, DType::Float, n_targets_); }
 
   void run(RunContext& ctx) const override {
     const std::string op = "TreeEnsembleRegressor";
@@ -253,20 +236,15 @@ class TreeEnsembleKernel : public Kernel {
     model_.check_acyclic(op);
   }
 
-  void infer(InferContext& ctx) override {
-    int64_t n = rows_of(ctx.input_shape(0));
-    if (n < 0)
-      ctx.set_output_dtype(0, ctx.input_dtype(0));
-    else
-      ctx.set_output(0, ctx.input_dtype(0), {n, n_targets_});
-  }
+  void infer(InferContext& ctx) override { infer_regressor(ctx, ctx.input_dtype(0), n_targets_); }
 
   void run(RunContext& ctx) const override {
     const std::string op = "TreeEnsemble";
     FeatureRows x = read_rows(ctx.input(0), op, kFloatDTypes);
     std::vector<double> v;
-    double mx = x.rows && ctx.input(0).dtype() == DType::Double ? DBL_MAX : FLT_MAX;
-    if (ctx.input(0).dtype() == DType::Float16) mx = 65504.0;
+    // MIN / MAX leave a target no leaf reached at the type's largest finite value.
+    DType t = ctx.input(0).dtype();
+    double mx = t == DType::Double ? DBL_MAX : t == DType::Float16 ? 65504.0 : t == DType::BFloat16 ? 3.3895313892515355e38 : FLT_MAX;
     aggregate_trees(model_, x, n_targets_, agg_, mx, -mx, v, op);
     finish_regression(ctx, v, x.rows, n_targets_, {}, post_, ctx.input(0).dtype());
   }
