@@ -45,6 +45,9 @@ std::string json_shape(const Shape& s) {
 std::string json_tensor(const std::string& name, const Tensor& t) {
   std::string o = "{\"name\":" + json_string(name);
   if (t.is_none()) return o + ",\"kind\":\"optional\",\"value\":null}";
+  if (t.is_map())
+    return o + ",\"kind\":\"map\",\"keys\":" + json_tensor(name + ".keys", t.map_keys()) +
+           ",\"values\":" + json_tensor(name + ".values", t.map_values()) + "}";
   if (t.is_sequence()) {
     o += ",\"kind\":\"sequence\",\"elements\":[";
     for (size_t i = 0; i < t.elements().size(); ++i)
@@ -122,9 +125,16 @@ void print_output(const std::string& name, const Tensor& t, int top) {
     std::printf("output %s: empty optional\n", name.c_str());
     return;
   }
-  if (t.is_sequence()) {
-    std::printf("output %s: sequence of %zu %s tensors\n", name.c_str(), t.elements().size(),
+  if (t.is_map()) {
+    std::printf("output %s: map of %lld %s keys to %s values\n", name.c_str(),
+                static_cast<long long>(t.map_keys().numel()), std::string(dtype_name(t.map_keys().dtype())).c_str(),
                 std::string(dtype_name(t.dtype())).c_str());
+    return;
+  }
+  if (t.is_sequence()) {
+    bool maps = !t.elements().empty() && t.elements()[0].is_map();
+    std::printf("output %s: sequence of %zu %s %s\n", name.c_str(), t.elements().size(),
+                std::string(dtype_name(t.dtype())).c_str(), maps ? "maps" : "tensors");
     for (size_t i = 0; i < t.elements().size(); ++i)
       print_output(name + "[" + std::to_string(i) + "]", t.elements()[i], top);
     return;

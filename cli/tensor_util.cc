@@ -70,9 +70,7 @@ std::string index_string(const Shape& shape, int64_t i) {
 
 namespace {
 
-const char* kind_name(const Tensor& t) {
-  return t.is_sequence() ? "a sequence" : t.is_none() ? "an empty optional" : "a tensor";
-}
+std::string describe_kind(const Tensor& t) { return std::string(t.is_none() ? "an " : "a ") + onnxi::kind_name(t.kind()); }
 
 }  // namespace
 
@@ -80,10 +78,21 @@ CompareResult compare_tensors(const Tensor& got, const Tensor& want, double rtol
   CompareResult r;
   if (got.kind() != want.kind()) {
     r.ok = false;
-    r.detail = std::string("is ") + kind_name(got) + ", expected " + kind_name(want);
+    r.detail = "is " + describe_kind(got) + ", expected " + describe_kind(want);
     return r;
   }
   if (want.is_none()) return r;
+  if (want.is_map()) {
+    // Same keys in the same order, values compared as tensors.
+    CompareResult k = compare_tensors(got.map_keys(), want.map_keys(), 0, 0);
+    if (!k.ok) {
+      k.detail = "map keys: " + k.detail;
+      return k;
+    }
+    CompareResult v = compare_tensors(got.map_values(), want.map_values(), rtol, atol);
+    if (!v.ok) v.detail = "map values: " + v.detail;
+    return v;
+  }
   if (want.is_sequence()) {
     // An empty sequence read from a file may not know its element type.
     if (want.dtype() != DType::Undefined && got.dtype() != want.dtype()) {

@@ -320,8 +320,8 @@ Tensor read_npy(const std::string& path) {
 
 std::string serialize_npy(const Tensor& t) {
   if (!t.is_tensor())
-    throw Error(Stage::Io, std::string("a ") + (t.is_sequence() ? "sequence" : "empty optional") +
-                               " cannot be stored in a .npy file");
+    throw Error(Stage::Io, std::string("a ") + kind_name(t.kind()) +
+                               " cannot be stored in a .npy file (write it as .pb)");
   const char* descr = descr_for(t.dtype());
   if (!descr)
     throw Error(Stage::Io, std::string(dtype_name(t.dtype())) + " tensors cannot be stored in a .npy file" +

@@ -198,6 +198,43 @@ Tensor Tensor::none(DType elem_type, Kind of) {
   return t;
 }
 
+const char* kind_name(Tensor::Kind k) {
+  switch (k) {
+    case Tensor::Kind::Tensor: return "tensor";
+    case Tensor::Kind::Sequence: return "sequence";
+    case Tensor::Kind::None: return "empty optional";
+    case Tensor::Kind::Map: return "map";
+  }
+  return "value";
+}
+
+Tensor Tensor::map(Tensor keys, Tensor values) {
+  if (!keys.is_tensor() || !values.is_tensor() || keys.rank() != 1 || values.rank() != 1 ||
+      keys.numel() != values.numel())
+    throw Error(Stage::Usage, "a map needs 1-D key and value tensors of the same length");
+  switch (keys.dtype()) {
+    case DType::Int8: case DType::Int16: case DType::Int32: case DType::Int64:
+    case DType::UInt8: case DType::UInt16: case DType::UInt32: case DType::UInt64: case DType::String:
+      break;
+    default:
+      throw Error(Stage::Usage, "map keys must be integers or strings, not " + std::string(dtype_name(keys.dtype())));
+  }
+  Tensor t;
+  t.dtype_ = values.dtype();
+  t.kind_ = Kind::Map;
+  t.elements_ = std::make_shared<std::vector<Tensor>>(std::vector<Tensor>{std::move(keys), std::move(values)});
+  return t;
+}
+
+const Tensor& Tensor::map_keys() const {
+  if (kind_ != Kind::Map) throw Error(Stage::Run, "value is not a map");
+  return (*elements_)[0];
+}
+const Tensor& Tensor::map_values() const {
+  if (kind_ != Kind::Map) throw Error(Stage::Run, "value is not a map");
+  return (*elements_)[1];
+}
+
 const std::vector<Tensor>& Tensor::elements() const {
   if (kind_ != Kind::Sequence) throw Error(Stage::Run, "value is not a sequence");
   return *elements_;
@@ -227,6 +264,7 @@ Tensor Tensor::reshaped(Shape shape) const {
 
 Tensor Tensor::clone() const {
   if (kind_ == Kind::None) return *this;
+  if (kind_ == Kind::Map) return map(map_keys().clone(), map_values().clone());
   if (kind_ == Kind::Sequence) {
     std::vector<Tensor> els;
     for (const auto& e : *elements_) els.push_back(e.clone());
@@ -242,8 +280,7 @@ Tensor Tensor::clone() const {
 
 void Tensor::check_type(DType want) const {
   if (kind_ != Kind::Tensor)
-    throw Error(Stage::Run, std::string("value is a ") + (kind_ == Kind::Sequence ? "sequence" : "none optional") +
-                                ", not a tensor");
+    throw Error(Stage::Run, std::string("value is a ") + kind_name(kind_) + ", not a tensor");
   if (want != dtype_)
     throw Error(Stage::Run, "tensor holds " + std::string(dtype_name(dtype_)) + ", accessed as " +
                                 std::string(dtype_name(want)));

@@ -126,8 +126,12 @@ class Loader {
       std::string shown = domain.empty() ? "ai.onnx" : domain;
       if (op.version() < 1)
         fail("opset_import for domain '" + shown + "' has invalid version " + std::to_string(op.version()));
-      if (!m->opsets.emplace(domain, op.version()).second)
-        fail("opset_import lists domain '" + shown + "' more than once");
+      // A repeated entry with the same version is harmless (skl2onnx writes them, and
+      // onnx.checker accepts them); two different versions for one domain are not.
+      auto [it, added] = m->opsets.emplace(domain, op.version());
+      if (!added && it->second != op.version())
+        fail("opset_import lists domain '" + shown + "' twice, with versions " + std::to_string(it->second) +
+             " and " + std::to_string(op.version()));
     }
     if (m->opsets.empty()) {
       // opset_import arrived with IR version 3; older models implicitly use ai.onnx opset 1.

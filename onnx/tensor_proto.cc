@@ -436,6 +436,17 @@ bool looks_like_sequence_or_optional(const void* data, size_t size, bool allow_u
          seq.elem_type() <= onnx::SequenceProto::OPTIONAL;
 }
 
+// A named MapProto (name first, then key_type, which as a SequenceProto's elem_type would
+// be out of range) with integer or string keys.
+bool looks_like_map(const void* data, size_t size) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  if (size == 0 || p[0] != 0x0a || looks_like_sequence_or_optional(data, size)) return false;
+  onnx::MapProto m;
+  if (!parse_whole(data, size, &m) || !m.has_key_type() || !m.has_values()) return false;
+  return m.key_type() == onnx::TensorProto::STRING || m.key_type() == onnx::TensorProto::INT64 ||
+         m.key_type() == onnx::TensorProto::INT32;
+}
+
 class ContainerReader {
  public:
   ContainerReader(const TensorReadOptions& options, std::string what)
@@ -470,7 +481,11 @@ class ContainerReader {
       case onnx::SequenceProto::SEQUENCE:
         fail(label + " holds sequences; nested sequences are not supported");
       case onnx::SequenceProto::MAP:
-        fail(label + " holds maps, which are not supported");
+        if (s.tensor_values_size() || s.sparse_tensor_values_size() || s.sequence_values_size() ||
+            s.optional_values_size())
+          fail(label + " holds values other than its map elements");
+        for (const auto& m : s.map_values()) elements.push_back(map(m));
+        break;
       case onnx::SequenceProto::OPTIONAL:
         fail(label + " holds optionals, which are not supported");
       default:
@@ -482,6 +497,42 @@ class ContainerReader {
         fail(label + " element " + std::to_string(i) + " is " + std::string(dtype_name(elements[i].dtype())) +
              ", element 0 is " + std::string(dtype_name(dtype)));
     return Tensor::sequence(dtype, std::move(elements));
+  }
+
+  // A MapProto: integer or string keys; values a sequence of one-element tensors (as
+  // onnx.numpy_helper.from_dict writes them), gathered into one 1-D tensor.
+  Tensor map(const onnx::MapProto& m) const {
+    const std::string label = "map '" + printable(m.name(), 200) + "'";
+    const int32_t kt = m.key_type();
+    Tensor keys;
+    if (kt == onnx::TensorProto::STRING) {
+      if (m.keys_size()) fail(label + " has string keys and integer keys");
+      keys = Tensor(DType::String, {m.string_keys_size()});
+      for (int i = 0; i < m.string_keys_size(); ++i) keys.strings()[static_cast<size_t>(i)] = m.string_keys(i);
+    } else if (kt == onnx::TensorProto::INT64 || kt == onnx::TensorProto::INT32 || kt == onnx::TensorProto::INT16 ||
+               kt == onnx::TensorProto::INT8 || kt == onnx::TensorProto::UINT64 || kt == onnx::TensorProto::UINT32 ||
+               kt == onnx::TensorProto::UINT16 || kt == onnx::TensorProto::UINT8) {
+      if (m.string_keys_size()) fail(label + " has integer keys and string keys");
+      // Integer keys are kept as int64 (the only integer key type the ml operators use).
+      keys = Tensor(DType::Int64, {m.keys_size()});
+      for (int i = 0; i < m.keys_size(); ++i) keys.data<int64_t>()[i] = m.keys(i);
+    } else {
+      fail(label + " has key_type " + std::to_string(kt) + "; keys must be integers or strings");
+    }
+    Tensor seq = sequence(m.values());
+    const std::vector<Tensor>& vals = seq.elements();
+    if (static_cast<int64_t>(vals.size()) != keys.numel())
+      fail(label + " has " + std::to_string(keys.numel()) + " keys but " + std::to_string(vals.size()) + " values");
+    DType vt = vals.empty() ? DType::Float : vals[0].dtype();
+    Tensor values(vt, {static_cast<int64_t>(vals.size())});
+    for (size_t i = 0; i < vals.size(); ++i) {
+      if (!vals[i].is_tensor() || vals[i].numel() != 1) fail(label + " value " + std::to_string(i) + " is not one element");
+      if (vt == DType::String)
+        values.strings()[i] = vals[i].strings()[0];
+      else
+        std::memcpy(static_cast<char*>(values.raw_data()) + i * dtype_size(vt), vals[i].raw_data(), dtype_size(vt));
+    }
+    return Tensor::map(std::move(keys), std::move(values));
   }
 
   Tensor optional(const onnx::OptionalProto& o) const {
@@ -564,6 +615,12 @@ Tensor parse_tensor_pb_in(const void* data, size_t size, std::string* name, cons
   options.external_base_dir = base_dir;
   ContainerReader reader(options, what);
   if (size == 0) reader.fail("tensor file is empty");
+  if (kind == PbKind::Map || (kind == PbKind::Auto && looks_like_map(data, size))) {
+    onnx::MapProto m;
+    if (!parse_whole(data, size, &m)) reader.fail("not a valid MapProto (truncated or corrupt)");
+    if (name) *name = m.name();
+    return reader.map(m);
+  }
   if ((kind == PbKind::Sequence || kind == PbKind::Optional) &&
       looks_like_sequence_or_optional(data, size, true))
     return parse_container(data, size, name, kind, reader);
@@ -700,6 +757,50 @@ void tensor_to_proto(const Tensor& t, const std::string& name, onnx::TensorProto
   little_endian_to_host(raw->data(), raw->size(), t.dtype());
 }
 
+void map_to_proto(const Tensor& t, const std::string& name, onnx::MapProto* p);
+
+// A sequence of tensors or of maps.
+void sequence_to_proto(const Tensor& t, const std::string& name, onnx::SequenceProto* p) {
+  p->set_name(name);
+  const auto& els = t.elements();
+  bool maps = !els.empty() && els[0].is_map();
+  p->set_elem_type(els.empty() || !maps ? onnx::SequenceProto::TENSOR : onnx::SequenceProto::MAP);
+  for (const Tensor& e : els) {
+    if (e.is_map() != maps || !(e.is_tensor() || e.is_map()))
+      throw Error(Stage::Io, "only sequences of tensors or of maps can be written");
+    if (maps)
+      map_to_proto(e, "", p->add_map_values());
+    else
+      tensor_to_proto(e, "", p->add_tensor_values());
+  }
+}
+
+void map_to_proto(const Tensor& t, const std::string& name, onnx::MapProto* p) {
+  p->set_name(name);
+  const Tensor& keys = t.map_keys();
+  const Tensor& vals = t.map_values();
+  p->set_key_type(static_cast<int32_t>(keys.dtype() == DType::String ? DType::String : DType::Int64));
+  for (int64_t i = 0; i < keys.numel(); ++i) {
+    if (keys.dtype() == DType::String)
+      p->add_string_keys(keys.strings()[static_cast<size_t>(i)]);
+    else
+      p->add_keys(keys.dtype() == DType::Int64 ? keys.data<int64_t>()[i] : 0);
+  }
+  if (keys.dtype() != DType::String && keys.dtype() != DType::Int64)
+    throw Error(Stage::Io, "only maps with int64 or string keys can be written");
+  onnx::SequenceProto* seq = p->mutable_values();
+  seq->set_elem_type(onnx::SequenceProto::TENSOR);
+  size_t es = vals.dtype() == DType::String ? 0 : dtype_size(vals.dtype());
+  for (int64_t i = 0; i < vals.numel(); ++i) {
+    Tensor v(vals.dtype(), {});
+    if (es)
+      std::memcpy(v.raw_data(), static_cast<const char*>(vals.raw_data()) + static_cast<size_t>(i) * es, es);
+    else
+      v.strings()[0] = vals.strings()[static_cast<size_t>(i)];
+    tensor_to_proto(v, "", seq->add_tensor_values());
+  }
+}
+
 }  // namespace onnxi::detail
 
 namespace onnxi {
@@ -716,14 +817,27 @@ Tensor parse_tensor_pb(const void* data, size_t size, std::string* name, const s
 }
 
 void write_tensor_pb(const std::string& path, const Tensor& t, const std::string& name) {
+  // A TensorProto, or for a sequence a SequenceProto and for a map a MapProto.
   onnx::TensorProto p;
+  onnx::SequenceProto seq;
+  onnx::MapProto map;
+  google::protobuf::MessageLite* msg = &p;
   try {
-    detail::tensor_to_proto(t, name, &p);
+    if (t.is_sequence()) {
+      detail::sequence_to_proto(t, name, &seq);
+      msg = &seq;
+    } else if (t.is_map()) {
+      detail::map_to_proto(t, name, &map);
+      msg = &map;
+    } else {
+      if (t.is_none()) throw Error(Stage::Io, "an empty optional cannot be written as a .pb file");
+      detail::tensor_to_proto(t, name, &p);
+    }
   } catch (const Error& e) {
     throw e.with_context(ErrorContext{path, {}, {}, {}, 0});
   }
   std::string bytes;
-  if (!p.SerializeToString(&bytes)) {
+  if (!msg->SerializeToString(&bytes)) {
     ErrorContext ctx;
     ctx.file = path;
     throw Error(Stage::Io, "cannot serialize tensor '" + name + "' (larger than 2 GiB?)", ctx);

@@ -32,7 +32,7 @@ std::vector<Shape> validate_inputs(const ExecGraph& g, const std::map<std::strin
     if (!t.is_tensor()) {
       // A sequence's dtype is its element type; an empty one read from a file may not
       // know it (Undefined), and is then given the declared type when run.
-      const char* what = t.is_sequence() ? "a sequence of " : "an empty optional of ";
+      const std::string what = std::string(t.is_none() ? "an " : "a ") + kind_name(t.kind()) + " of ";
       if (io.dtype != DType::Undefined && t.dtype() != DType::Undefined && t.dtype() != io.dtype)
         throw Error(Stage::Run,
                     "input '" + io.name + "' is " + what + std::string(dtype_name(t.dtype())) +
@@ -41,8 +41,8 @@ std::vector<Shape> validate_inputs(const ExecGraph& g, const std::map<std::strin
       shapes.push_back(kNonTensorShape);
       continue;
     }
-    if (io.kind == "sequence")
-      throw Error(Stage::Run, "input '" + io.name + "' is a tensor, the model expects a sequence",
+    if (io.kind == "sequence" || io.kind == "map")
+      throw Error(Stage::Run, "input '" + io.name + "' is a tensor, the model expects a " + io.kind,
                   g.file_ctx());
     if (io.dtype != DType::Undefined && t.dtype() != io.dtype)
       throw Error(Stage::Run,

@@ -45,15 +45,24 @@ class Tensor {
     return from_vector<T>({v}, {});
   }
 
-  // Non-tensor values (ONNX sequence and optional types) share this handle: a sequence
-  // holds element tensors (dtype() is the element type); an empty optional is "none".
-  enum class Kind : uint8_t { Tensor, Sequence, None };
+  // Non-tensor values (ONNX sequence, optional and map types) share this handle: a sequence
+  // holds element tensors (dtype() is the element type); an empty optional is "none"; a
+  // map holds its keys and values as two 1-D tensors of equal length (dtype() is the
+  // value type; keys are an integer type or string).
+  enum class Kind : uint8_t { Tensor, Sequence, None, Map };
   static Tensor sequence(DType elem_type, std::vector<Tensor> elements);
   static Tensor none(DType elem_type = DType::Undefined, Kind of = Kind::Tensor);
+  // Throws Error(Usage) unless keys and values are 1-D tensors of the same length and the
+  // keys are integers or strings.
+  static Tensor map(Tensor keys, Tensor values);
   Kind kind() const { return kind_; }
   bool is_tensor() const { return kind_ == Kind::Tensor; }
   bool is_sequence() const { return kind_ == Kind::Sequence; }
   bool is_none() const { return kind_ == Kind::None; }
+  bool is_map() const { return kind_ == Kind::Map; }
+  // A map's keys and values (throw Error for other kinds).
+  const Tensor& map_keys() const;
+  const Tensor& map_values() const;
   // For a none optional: whether it stands for an optional tensor or sequence.
   Kind none_of() const { return none_of_; }
   const std::vector<Tensor>& elements() const;
@@ -104,6 +113,9 @@ class Tensor {
   Kind none_of_ = Kind::Tensor;
   std::shared_ptr<std::vector<Tensor>> elements_;
 };
+
+// "tensor", "sequence", "empty optional" or "map", for messages.
+const char* kind_name(Tensor::Kind k);
 
 // Allocates `bytes` (+ tail padding) aligned to kTensorAlignment, zero-filled unless
 // `zero` is false (the tail padding is always zeroed). Blocks of 1 MiB or more get an

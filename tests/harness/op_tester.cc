@@ -254,7 +254,7 @@ void require_close(const Tensor& got, const Tensor& want, Tolerance tol, const s
   if (want.dtype() == DType::String) {
     for (int64_t i = 0; i < n; ++i) {
       INFO("index " << i);
-      REQUIRE(got.data<std::string>()[i] == want.data<std::string>()[i]);
+      REQUIRE(got.strings()[static_cast<size_t>(i)] == want.strings()[static_cast<size_t>(i)]);
     }
     return;
   }

@@ -425,11 +425,17 @@ TEST_CASE("loader: opsets", "[loader]") {
     m.set_ir_version(2);
     CHECK(load(m).opset_for("") == 1);
   }
-  SECTION("a domain listed twice (ai.onnx and \"\") is an error") {
+  SECTION("a domain listed twice (ai.onnx and \"\") with two versions is an error") {
     auto* op = m.add_opset_import();
     op->set_domain("ai.onnx");
-    op->set_version(12);
-    check_error(load_error(m), "opset_import lists domain 'ai.onnx' more than once");
+    op->set_version(m.opset_import(0).version() + 1);
+    check_error(load_error(m), "opset_import lists domain 'ai.onnx' twice, with versions");
+  }
+  SECTION("a domain listed twice with the same version is accepted (skl2onnx writes this)") {
+    auto* op = m.add_opset_import();
+    op->set_domain("ai.onnx");
+    op->set_version(m.opset_import(0).version());
+    CHECK(load(m).opset_for("") == m.opset_import(0).version());
   }
   SECTION("a version below 1 is an error") {
     m.mutable_opset_import(0)->set_version(0);

@@ -492,7 +492,7 @@ TEST_CASE("tensor_pb: SequenceProto and OptionalProto", "[tensor_io]") {
     CHECK_THROWS_WITH(parse_tensor_pb(bytes.data(), bytes.size(), nullptr, "m.pb", PbKind::Sequence),
                       Contains("element 1 is int64"));
   }
-  SECTION("nested sequences and maps are refused") {
+  SECTION("nested sequences are refused") {
     onnx::SequenceProto s;
     s.set_name("nested");
     s.set_elem_type(onnx::SequenceProto::SEQUENCE);
@@ -501,13 +501,67 @@ TEST_CASE("tensor_pb: SequenceProto and OptionalProto", "[tensor_io]") {
     std::string bytes = seq_bytes(s);
     CHECK_THROWS_WITH(parse_tensor_pb(bytes.data(), bytes.size(), nullptr, "n.pb"),
                       Contains("nested sequences"));
-    onnx::SequenceProto m;
-    m.set_name("maps");
-    m.set_elem_type(onnx::SequenceProto::MAP);
-    m.add_map_values();
-    bytes = seq_bytes(m);
-    CHECK_THROWS_WITH(parse_tensor_pb(bytes.data(), bytes.size(), nullptr, "m.pb", PbKind::Sequence),
-                      Contains("maps"));
+  }
+  SECTION("maps and sequences of maps (ZipMap's output, DictVectorizer's input)") {
+    auto make_map = [&](const std::string& name) {
+      onnx::MapProto m;
+      m.set_name(name);
+      m.set_key_type(onnx::TensorProto::STRING);
+      for (std::string key : {"a", "b"}) *m.add_string_keys() = key;
+      m.mutable_values()->set_elem_type(onnx::SequenceProto::TENSOR);
+      *m.mutable_values()->add_tensor_values() = b;  // 7
+      onnx::TensorProto c = b;
+      c.set_float_data(0, 0.5f);
+      *m.mutable_values()->add_tensor_values() = c;
+      return m;
+    };
+    auto check_map = [](const Tensor& t) {
+      REQUIRE(t.is_map());
+      CHECK(t.dtype() == DType::Float);
+      CHECK(t.map_keys().strings() == std::vector<std::string>{"a", "b"});
+      CHECK(t.map_values().data<float>()[0] == 7.f);
+      CHECK(t.map_values().data<float>()[1] == 0.5f);
+    };
+    std::string bytes;
+    REQUIRE(make_map("m").SerializeToString(&bytes));
+    for (PbKind kind : {PbKind::Auto, PbKind::Map}) {
+      std::string name;
+      check_map(parse_tensor_pb(bytes.data(), bytes.size(), &name, "m.pb", kind));
+      CHECK(name == "m");
+    }
+    onnx::SequenceProto s;
+    s.set_name("maps");
+    s.set_elem_type(onnx::SequenceProto::MAP);
+    *s.add_map_values() = make_map("");
+    *s.add_map_values() = make_map("");
+    bytes = seq_bytes(s);
+    Tensor t = parse_tensor_pb(bytes.data(), bytes.size(), nullptr, "s.pb", PbKind::Sequence);
+    REQUIRE(t.is_sequence());
+    REQUIRE(t.elements().size() == 2);
+    check_map(t.elements()[1]);
+    // Written back and read again (a sequence of maps, and one map).
+    TempDir dir;
+    write_tensor_pb(dir.file("s.pb"), t, "maps");
+    Tensor again = read_tensor_pb(dir.file("s.pb"));
+    REQUIRE(again.is_sequence());
+    check_map(again.elements()[0]);
+    write_tensor_pb(dir.file("m.pb"), t.elements()[0], "one");
+    std::string name;
+    check_map(read_tensor_pb(dir.file("m.pb"), &name));
+    CHECK(name == "one");
+
+    onnx::MapProto bad = make_map("bad");
+    bad.set_key_type(onnx::TensorProto::FLOAT);
+    REQUIRE(bad.SerializeToString(&bytes));
+    CHECK_THROWS_WITH(parse_tensor_pb(bytes.data(), bytes.size(), nullptr, "b.pb", PbKind::Map),
+                      Contains("keys must be integers or strings"));
+    bad = make_map("bad");
+    *bad.add_string_keys() = std::string(1, 'c');
+    REQUIRE(bad.SerializeToString(&bytes));
+    CHECK_THROWS_WITH(parse_tensor_pb(bytes.data(), bytes.size(), nullptr, "b.pb", PbKind::Map),
+                      Contains("3 keys but 2 values"));
+    CHECK_THROWS_WITH(Tensor::map(Tensor::from_vector<float>({1}, {1}), Tensor::from_vector<float>({1}, {1})),
+                      Contains("integers or strings"));
   }
   SECTION("optionals") {
     onnx::OptionalProto none;
