@@ -157,10 +157,10 @@ TEST_CASE("op versions: custom ops match the opset directly, even in ai.onnx and
 
 TEST_CASE("op versions: the global registry refuses newer semantics than its kernels implement") {
   const KernelRegistry& g = KernelRegistry::global();
-  CHECK(g.supports("", "Pad", 13));
-  CHECK_FALSE(g.supports("", "Pad", 18));  // axes input
-  CHECK(g.supports("", "Split", 17));
-  CHECK_FALSE(g.supports("", "Split", 18));  // num_outputs
+  CHECK(g.supports("", "Resize", 17));
+  CHECK_FALSE(g.supports("", "Resize", 18));  // antialias, axes, keep_aspect_ratio_policy
+  CHECK(g.supports("", "DFT", 19));
+  CHECK_FALSE(g.supports("", "DFT", 20));  // axis becomes an input
   CHECK(g.supports("", "ReduceMean", 18));   // axes as input, implemented
   CHECK(g.supports("", "Relu", 28));
   CHECK_FALSE(g.supports("", "Relu", 29));

@@ -291,6 +291,7 @@ TEST_CASE("Pad 18: the axes input names the padded dims", "[rearrange][pad]") {
   expect_error_all(node("Pad", {x, i64({1, 1, 1}), f32({0.0f}, {}), i64({1})}, {}, 18));
   expect_error_all(node("Pad", {x, i64({1, 1, 1, 1}), f32({0.0f}, {}), i64({1, -2})}, {}, 18));
   expect_error_all(node("Pad", {x, i64({1, 1}), f32({0.0f}, {}), i64({3})}, {}, 18));
+}
 
 TEST_CASE("Pad 19: wrap mode, with crops, against the same reference", "[rearrange][pad]") {
   Tensor x = random_tensor(DType::Float, {3, 4, 2}, 9);
