@@ -160,7 +160,8 @@ TEST_CASE("TreeEnsemble (5): set membership, NaN, single-leaf trees, output type
     modes.data<uint8_t>()[0] = 6;  // BRANCH_MEMBER
     modes.data<uint8_t>()[1] = 5;  // BRANCH_NEQ
     modes.data<uint8_t>()[2] = 0;  // the single-leaf root (its mode is not used)
-    DType dt = x.dtype();
+    // Attributes in X's type (float for a non-float X, which must be rejected).
+    DType dt = x.dtype() == DType::Double ? DType::Double : DType::Float;
     return ml("TreeEnsemble", 5)
         .attr(attr_ints("tree_roots", {0, 2}))
         .attr(attr_tensor("nodes_modes", modes))
