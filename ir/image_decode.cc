@@ -49,9 +49,13 @@ void jpeg_emit_message(j_common_ptr cinfo, int level) {
   }
 }
 
-// Returns an empty string on success, else libjpeg's message. Keeps no C++ objects with
-// destructors alive across setjmp: `pixels` is sized before decoding starts.
-std::string decode_jpeg(const uint8_t* data, size_t size, RgbImage& img) {
+constexpr int kMaxSide = 1 << 15;  // refuse absurd sizes instead of allocating gigabytes
+
+// Decodes a JPEG, reading its header once: the size is checked before the pixels are
+// allocated. Returns an empty string on success, else the whole message, with `unsupported` set
+// when the image is valid but not decoded here (CMYK, absurd size). No C++ object with a
+// destructor lives in this frame across setjmp (the pixels belong to the caller's `img`).
+std::string decode_jpeg(const uint8_t* data, size_t size, RgbImage& img, bool& unsupported) {
   jpeg_decompress_struct cinfo;
   JpegErrorManager err;
   std::memset(&cinfo, 0, sizeof cinfo);
@@ -59,57 +63,44 @@ std::string decode_jpeg(const uint8_t* data, size_t size, RgbImage& img) {
   err.pub.error_exit = jpeg_error_exit;
   err.pub.emit_message = jpeg_emit_message;
   err.message[0] = 0;
+  unsupported = false;
   if (setjmp(err.jump)) {
     jpeg_destroy_decompress(&cinfo);
-    return err.message[0] ? err.message : "corrupt JPEG data";
+    return std::string("cannot decode JPEG: ") + (err.message[0] ? err.message : "corrupt JPEG data");
   }
   jpeg_create_decompress(&cinfo);
   jpeg_mem_src(&cinfo, data, static_cast<unsigned long>(size));
   jpeg_read_header(&cinfo, TRUE);
+  jpeg_calc_output_dimensions(&cinfo);
+  const unsigned w = cinfo.output_width, h = cinfo.output_height;
+  if (w == 0 || h == 0 || w > unsigned(kMaxSide) || h > unsigned(kMaxSide)) {
+    jpeg_destroy_decompress(&cinfo);
+    unsupported = true;
+    return "JPEG size " + std::to_string(w) + "x" + std::to_string(h) + " is not supported";
+  }
   if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
     jpeg_destroy_decompress(&cinfo);
-    return "CMYK JPEG images are not supported";
+    unsupported = true;
+    return "cannot decode JPEG: CMYK JPEG images are not supported";
   }
   cinfo.out_color_space = JCS_RGB;
+  img.width = static_cast<int>(w);
+  img.height = static_cast<int>(h);
+  img.pixels.assign(size_t(w) * size_t(h) * 3, 0);
   jpeg_start_decompress(&cinfo);
   if (cinfo.output_components != 3) {
     jpeg_destroy_decompress(&cinfo);
-    return "unexpected JPEG colour layout";
+    return "cannot decode JPEG: unexpected JPEG colour layout";
   }
   uint8_t* base = img.pixels.data();
   while (cinfo.output_scanline < cinfo.output_height) {
-    JSAMPROW row = base + size_t(cinfo.output_scanline) * size_t(cinfo.output_width) * 3;
+    JSAMPROW row = base + size_t(cinfo.output_scanline) * size_t(w) * 3;
     jpeg_read_scanlines(&cinfo, &row, 1);
   }
   jpeg_finish_decompress(&cinfo);
   jpeg_destroy_decompress(&cinfo);
   return "";
 }
-
-// Reads only the header, for the size to allocate.
-std::string jpeg_size(const uint8_t* data, size_t size, int& w, int& h) {
-  jpeg_decompress_struct cinfo;
-  JpegErrorManager err;
-  std::memset(&cinfo, 0, sizeof cinfo);
-  cinfo.err = jpeg_std_error(&err.pub);
-  err.pub.error_exit = jpeg_error_exit;
-  err.pub.emit_message = jpeg_emit_message;
-  err.message[0] = 0;
-  if (setjmp(err.jump)) {
-    jpeg_destroy_decompress(&cinfo);
-    return err.message[0] ? err.message : "corrupt JPEG header";
-  }
-  jpeg_create_decompress(&cinfo);
-  jpeg_mem_src(&cinfo, data, static_cast<unsigned long>(size));
-  jpeg_read_header(&cinfo, TRUE);
-  jpeg_calc_output_dimensions(&cinfo);
-  w = static_cast<int>(cinfo.output_width);
-  h = static_cast<int>(cinfo.output_height);
-  jpeg_destroy_decompress(&cinfo);
-  return "";
-}
-
-constexpr int kMaxSide = 1 << 15;  // refuse absurd sizes instead of allocating gigabytes
 
 ImageDecodeResult decode_png(const uint8_t* data, size_t size) {
   ImageDecodeResult r;
@@ -174,20 +165,11 @@ ImageDecodeResult decode_image_bytes(const uint8_t* data, size_t size) {
   const std::string format = image_format_name(data, size);
   if (format == "PNG") return decode_png(data, size);
   if (format == "JPEG") {
-    int w = 0, h = 0;
-    std::string msg = jpeg_size(data, size, w, h);
-    if (!msg.empty()) return failed(ImageDecodeStatus::Corrupt, "cannot decode JPEG: " + msg);
-    if (w <= 0 || h <= 0 || w > kMaxSide || h > kMaxSide)
-      return failed(ImageDecodeStatus::Unsupported,
-                    "JPEG size " + std::to_string(w) + "x" + std::to_string(h) + " is not supported");
     ImageDecodeResult r;
-    r.image.width = w;
-    r.image.height = h;
-    r.image.pixels.assign(size_t(w) * size_t(h) * 3, 0);
-    msg = decode_jpeg(data, size, r.image);
+    bool unsupported = false;
+    const std::string msg = decode_jpeg(data, size, r.image, unsupported);
     if (!msg.empty())
-      return failed(msg.find("CMYK") != std::string::npos ? ImageDecodeStatus::Unsupported : ImageDecodeStatus::Corrupt,
-                    "cannot decode JPEG: " + msg);
+      return failed(unsupported ? ImageDecodeStatus::Unsupported : ImageDecodeStatus::Corrupt, msg);
     return r;
   }
   if (format.empty()) return failed(ImageDecodeStatus::UnknownFormat, "not a JPEG or PNG image (unrecognized signature)");
