@@ -122,26 +122,9 @@ std::string KernelRunner::provider() const { return kernel_->provider(); }
 
 std::vector<Tensor> KernelRunner::run() { return run(r_.inputs); }
 
-double KernelRunner::flops() {
-  std::vector<ValueType> types = types_;
-  for (size_t i = 0; i < r_.inputs.size(); ++i) {
-    if (!r_.inputs[i].defined()) continue;
-    types[i].shape_known = true;
-    types[i].shape = r_.inputs[i].shape();
-    types[i].constant = &r_.inputs[i];
-  }
-  std::vector<ValueType> out(r_.num_outputs);
-  InferContext ictx(types, out);
-  kernel_->infer(ictx);
-  return kernel_->flops(types, out);
-}
-
-std::vector<Tensor> KernelRunner::run(std::vector<Tensor> inputs) {
-  inputs.resize(r_.inputs.size());
-  for (size_t i = 0; i < r_.inputs.size(); ++i)
-    if (i < r_.constant.size() && r_.constant[i]) inputs[i] = r_.inputs[i];
-  // Run-time inference, with every input's value.
-  std::vector<ValueType> types = types_;
+void KernelRunner::infer_run_types(const std::vector<Tensor>& inputs, std::vector<ValueType>& types,
+                                   std::vector<ValueType>& out_types) const {
+  types = types_;
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i].defined()) continue;
     types[i].dtype = inputs[i].dtype();
@@ -149,11 +132,24 @@ std::vector<Tensor> KernelRunner::run(std::vector<Tensor> inputs) {
     types[i].shape = inputs[i].shape();
     types[i].constant = &inputs[i];
   }
-  std::vector<ValueType> out_types(r_.num_outputs);
-  {
-    InferContext ictx(types, out_types);
-    kernel_->infer(ictx);
-  }
+  out_types.assign(r_.num_outputs, ValueType{});
+  InferContext ictx(types, out_types);
+  kernel_->infer(ictx);
+}
+
+double KernelRunner::flops() {
+  std::vector<ValueType> types, out_types;
+  infer_run_types(r_.inputs, types, out_types);
+  return kernel_->flops(types, out_types);
+}
+
+std::vector<Tensor> KernelRunner::run(std::vector<Tensor> inputs) {
+  inputs.resize(r_.inputs.size());
+  for (size_t i = 0; i < r_.inputs.size(); ++i)
+    if (i < r_.constant.size() && r_.constant[i]) inputs[i] = r_.inputs[i];
+  // Run-time inference, with every input's value.
+  std::vector<ValueType> types, out_types;
+  infer_run_types(inputs, types, out_types);
   std::vector<Tensor> outs(r_.num_outputs);
   std::vector<Tensor*> out_ptrs;
   for (size_t i = 0; i < r_.num_outputs; ++i) {

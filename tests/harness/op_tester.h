@@ -96,6 +96,9 @@ class KernelRunner {
   double flops();
 
  private:
+  // Run-time inference: every input's type, shape and value known.
+  void infer_run_types(const std::vector<Tensor>& inputs, std::vector<ValueType>& types,
+                       std::vector<ValueType>& out_types) const;
   NodeRun r_;
   Options o_;
   Node node_;
